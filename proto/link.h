@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * link: the IP-HTTPS link as the gateway sees it ([MS-IPHTTPS] §3, §3.2.3.1, §3.2.5.2).
+ * The gateway is the router on one shared /64. This module keeps the address table (which
+ * client connection owns which IPv6 address), enforces source-address ownership and the
+ * Authentication-Mode-None receive rules of §3.2.5.2.2, answers Router Solicitations, DAD
+ * probes and pings to the gateway, and decides where every packet goes: down one client's
+ * connection, to the intranet (TUN), or nowhere (a counted drop).
+ *
+ * Pure: packets in, actions out through struct link_ops callbacks; no syscalls, no clock reads
+ * (the caller sets l->now_ms), no logging. Memory: the address slots live inside each
+ * caller-owned struct link_peer; the only allocation is the hash-bucket array, grown by doubling.
+ * Designed so later parts fit: one struct link per worker or per /64 (clusters, issue #6), the
+ * certificates-mode multicast fan-out (issue #4) via ops->to_all.
+ */
+#ifndef PROTO_LINK_H
+#define PROTO_LINK_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define LINK_PEER_ADDRS  8  /* addresses one client may own; the oldest is evicted past this */
+#define LINK_MAX_ROUTES  32 /* Route Information options in one RA (fits a 1280-byte RA) */
+#define LINK_MIN_MTU     1280
+#define LINK_PKT_MAX     1500 /* scratch for packets the link builds (RA, NA, ICMPv6 errors) */
+
+enum link_drop {
+	LINK_DROP_MALFORMED = 0, /* not a well-formed IPv6 packet (length, version) */
+	LINK_DROP_SPOOFED,       /* source owned by another client, or a gateway address */
+	LINK_DROP_FOREIGN_SRC,   /* global source outside the link prefix, or multicast source */
+	LINK_DROP_UNSPEC_SRC,    /* source :: on anything but DAD NS or RS */
+	LINK_DROP_LL_NOT_GW,     /* link-local unicast not for the gateway (§3.2.5.2.2 rule 1) */
+	LINK_DROP_MCAST,         /* multicast other than RS and DAD NS (§3.2.5.2.2 rule 2) */
+	LINK_DROP_ROGUE_ND,      /* RA or Redirect from a client: only the gateway is a router */
+	LINK_DROP_ND_INVALID,    /* ND failing RFC 4861 validation (hop limit, code, checksum...) */
+	LINK_DROP_TOO_BIG,       /* over the link MTU; Packet Too Big sent where RFC 4443 allows */
+	LINK_DROP_NO_NEIGHBOR,   /* unknown address in the prefix; Destination Unreachable sent */
+	LINK_DROP_QUEUE_FULL,    /* the receiving client's queue was full */
+	LINK_DROP_TUN,           /* the TUN write failed */
+	LINK_DROP_TUN_MCAST,     /* multicast from the intranet: never sent onto the link (rule 3) */
+	LINK_DROP_TUN_OFFLINK,   /* from the intranet, destination outside the prefix */
+	LINK_DROP_GW_UNHANDLED,  /* addressed to the gateway, not something it answers */
+	LINK_DROP_ICMP_RATE,     /* an ICMPv6 error suppressed by the rate limit (RFC 4443 §2.4f) */
+	LINK_DROP__MAX
+};
+
+struct link_stats {
+	uint64_t drops[LINK_DROP__MAX];
+	uint64_t to_tun;         /* packets forwarded client -> intranet */
+	uint64_t from_tun;       /* packets delivered intranet -> client */
+	uint64_t peer_to_peer;   /* packets delivered client -> client directly */
+	uint64_t rs;             /* Router Solicitations received */
+	uint64_t ra;             /* Router Advertisements sent */
+	uint64_t dad_conflicts;  /* DAD probes answered on another client's behalf */
+	uint64_t echo;           /* echo requests to the gateway answered */
+	uint64_t icmp_errors;    /* ICMPv6 errors generated */
+	uint64_t learned;        /* addresses learned */
+	uint64_t evicted;        /* addresses evicted for LINK_PEER_ADDRS */
+};
+
+struct link_peer;
+
+/* One address owned by a peer. The slots live inside the peer; the hash chains link them. */
+struct link_addr {
+	struct in6_addr addr;
+	struct link_peer *owner;  /* NULL when the slot is free */
+	struct link_addr *hnext;  /* next in the hash bucket */
+	uint64_t seq;             /* learning order, to evict the oldest */
+};
+
+/* Embedded by the caller in its connection object; link_peer_init before use. */
+struct link_peer {
+	struct link_addr addrs[LINK_PEER_ADDRS];
+	uint64_t id;   /* the caller's connection id, for its logs */
+	void *ctx;     /* the caller's connection */
+	bool up;
+};
+
+struct link_route {
+	struct in6_addr prefix;
+	uint8_t plen;      /* 0..128 */
+	int8_t pref;       /* RFC 4191 §2.1 preference: 1 high, 0 medium, -1 low */
+	uint32_t lifetime; /* seconds; 0xffffffff infinity */
+};
+
+struct link_cfg {
+	struct in6_addr prefix;      /* the shared /64; the gateway is prefix::1 and fe80::1 */
+	uint32_t mtu;                /* link MTU (spec §3.2.3.1 default 1280), >= 1280 */
+	bool auth_certificates;      /* false: the Authentication Mode None rules apply */
+	uint16_t router_lifetime;    /* RA router lifetime, s; 0 = not a default router */
+	uint32_t valid_lifetime;     /* Prefix Information, s */
+	uint32_t preferred_lifetime; /* Prefix Information, s (<= valid) */
+	uint8_t cur_hop_limit;       /* RA Cur Hop Limit */
+	uint32_t icmp_error_rate;    /* ICMPv6 errors per second, burst equal (RFC 4443 §2.4f) */
+	struct link_route routes[LINK_MAX_ROUTES];
+	size_t nroutes;
+};
+
+struct link_ops {
+	/* Queue a packet down one client's connection; return -1 if its queue is full. */
+	int (*to_peer)(void *arg, struct link_peer *peer, const uint8_t *pkt, size_t len);
+	/* Write a packet to the intranet (TUN); return -1 on failure. */
+	int (*to_tun)(void *arg, const uint8_t *pkt, size_t len);
+	/* Certificates mode only: a multicast packet to every up peer except `except`. May be NULL. */
+	void (*to_all)(void *arg, struct link_peer *except, const uint8_t *pkt, size_t len);
+	/* Optional: every drop, for per-packet logging when the operator asks for it. */
+	void (*drop)(void *arg, const struct link_peer *from, enum link_drop why, const uint8_t *pkt,
+		     size_t len);
+	void *arg;
+};
+
+struct link {
+	struct link_cfg cfg;
+	struct link_ops ops;
+	struct in6_addr gw_ll;     /* fe80::1 */
+	struct in6_addr gw_global; /* prefix::1 */
+	struct link_addr **buckets;
+	size_t nbuckets;           /* power of two */
+	size_t naddrs;
+	uint64_t seq;
+	uint64_t now_ms;           /* set by the caller before each call; only the rate limit reads it */
+	double icmp_tokens;
+	uint64_t icmp_last_ms;
+	struct link_stats stats;
+	uint8_t scratch[LINK_PKT_MAX]; /* packets the link builds; handed to ops, never kept */
+};
+
+/* Validates cfg (prefix is a /64, mtu >= 1280, lifetimes sane); returns -1 on bad config. */
+int link_init(struct link *l, const struct link_cfg *cfg, const struct link_ops *ops);
+void link_free(struct link *l);
+/* Replaces routes, lifetimes and mode on reload; the prefix and MTU must stay the same. */
+int link_reconfigure(struct link *l, const struct link_cfg *cfg);
+
+void link_peer_init(struct link_peer *p, uint64_t id, void *ctx);
+/* The client's link is up (after the 200): sends it an unsolicited RA (to ff02::1). */
+void link_peer_up(struct link *l, struct link_peer *p);
+/* The connection is closing: every address it owned is forgotten. */
+void link_peer_down(struct link *l, struct link_peer *p);
+/* A periodic RA down one connection, so router and prefix lifetimes never run out. */
+void link_send_ra(struct link *l, struct link_peer *p);
+
+/* One complete packet from a client (already de-framed, len <= mtu). */
+void link_from_peer(struct link *l, struct link_peer *p, const uint8_t *pkt, size_t len);
+/* A client's packet over the MTU: dropped, and Packet Too Big sent back where allowed. */
+void link_oversize_from_peer(struct link *l, struct link_peer *p, const uint8_t *head,
+			     size_t headlen, size_t len);
+/* One packet read from the TUN device (the intranet side). */
+void link_from_tun(struct link *l, const uint8_t *pkt, size_t len);
+
+/* The peer owning an address, or NULL. */
+struct link_peer *link_lookup(const struct link *l, const struct in6_addr *a);
+/* Copies up to max addresses the peer owns; returns how many it owns. */
+size_t link_peer_addrs(const struct link_peer *p, struct in6_addr *out, size_t max);
+const char *link_drop_name(enum link_drop why);
+
+#endif
