@@ -1,0 +1,537 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * client: the life of one IP-HTTPS connection. States:
+ *   HANDSHAKE  TLS accept, bounded by handshake-timeout;
+ *   HEAD       the request head (<= 8 KiB), bounded by head-timeout; answered at once, before any
+ *              body is read, because Windows waits for the response headers ([MS-IPHTTPS] §3.1.5.2);
+ *   UP         both bodies carry IPv6 packets back to back (§3.2.5.2) between the socket and the
+ *              link core;
+ *   CLOSING    an error response is being flushed; then close (Connection: close).
+ * A closed client is torn down at once and freed after the event batch, so no pointer held by
+ * the loop's current batch or the dirty list can dangle.
+ */
+#include "iphttpsd/client.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <openssl/err.h>
+
+#include "lib/addr.h"
+#include "lib/log.h"
+#include "lib/sock.h"
+
+static void client_io(struct ev_loop *loop, struct ev_io *io, uint32_t events);
+static void client_timeout(struct ev_loop *loop, struct ev_timer *t);
+static void client_read_head(struct client *c);
+static void client_read_stream(struct client *c);
+
+const char *client_state_name(enum client_state st)
+{
+	static const char *const names[] = {"handshake", "head", "up", "closing"};
+
+	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+}
+
+static const char *client_remote(const struct client *c, char *buf, size_t len)
+{
+	return addr_format_sockaddr((const struct sockaddr *)&c->remote, buf, len);
+}
+
+static void client_link_in(struct gw *gw, struct client *c)
+{
+	c->next = gw->clients;
+	if (gw->clients)
+		gw->clients->prev = c;
+	gw->clients = c;
+	gw->nclients++;
+}
+
+static void client_link_out(struct gw *gw, struct client *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		gw->clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+	gw->nclients--;
+}
+
+static struct client *client_new(struct gw *gw, int fd, const struct sockaddr_storage *ss,
+				  enum gw_transport transport)
+{
+	struct client *c = calloc(1, sizeof(*c));
+
+	if (!c)
+		return NULL;
+	c->gw = gw;
+	c->id = ++gw->next_id;
+	c->fd = fd;
+	c->transport = transport;
+	c->remote = *ss;
+	c->start_ms = ev_now(&gw->loop);
+	frame_rx_init(&c->rx, gw->conf.mtu);
+	link_peer_init(&c->peer, c->id, c);
+	outq_init(&c->q);
+	ev_timer_init(&c->timer, client_timeout, c);
+	if (transport == GW_TLS) {
+		c->ssl = SSL_new(gw->ssl_ctx);
+		if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
+			SSL_free(c->ssl);
+			free(c);
+			return NULL;
+		}
+		SSL_set_accept_state(c->ssl);
+		c->state = CLIENT_HANDSHAKE;
+	} else {
+		c->state = CLIENT_HEAD;
+	}
+	return c;
+}
+
+void client_accept(struct gw *gw, int fd, const struct sockaddr_storage *ss,
+		   enum gw_transport transport)
+{
+	struct client *c;
+	uint32_t tmo;
+
+	if (gw->nclients >= gw->conf.max_clients) {
+		gw->cnt.rejected_max++;
+		close(fd);
+		return;
+	}
+	if (sock_tcp_tune(fd, gw->conf.tcp_keepalive, gw->conf.tcp_user_timeout) == -1)
+		log_debug("client: tuning TCP options failed: %s", strerror(errno));
+	c = client_new(gw, fd, ss, transport);
+	if (!c) {
+		log_warnx("client: out of memory accepting a connection");
+		close(fd);
+		return;
+	}
+	if (ev_io_add(&gw->loop, &c->io, fd, EPOLLIN, client_io, c) == -1) {
+		log_warn("client: epoll");
+		SSL_free(c->ssl);
+		frame_rx_free(&c->rx);
+		free(c);
+		close(fd);
+		return;
+	}
+	tmo = c->state == CLIENT_HANDSHAKE ? gw->conf.handshake_timeout : gw->conf.head_timeout;
+	ev_timer_start(&gw->loop, &c->timer, (uint64_t)tmo * 1000);
+	client_link_in(gw, c);
+	gw->cnt.accepted++;
+	if (log_enabled(LOG_LVL_DEBUG)) {
+		char r[64];
+
+		log_debug("client %llu: accepted from %s (%s)", (unsigned long long)c->id,
+			  client_remote(c, r, sizeof(r)), transport == GW_TLS ? "tls" : "http");
+	}
+}
+
+void client_free(struct client *c)
+{
+	free(c);
+}
+
+void client_close(struct client *c, const char *why)
+{
+	struct gw *gw = c->gw;
+	char r[64];
+
+	if (c->dead)
+		return;
+	c->dead = true;
+	log_info("client %llu %s: closed in state %s after %llu ms, %llu bytes in, %llu out: %s",
+		 (unsigned long long)c->id, client_remote(c, r, sizeof(r)), client_state_name(c->state),
+		 (unsigned long long)(ev_now(&gw->loop) - c->start_ms),
+		 (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out, why);
+	ev_io_del(&gw->loop, &c->io);
+	ev_timer_stop(&gw->loop, &c->timer);
+	if (c->peer.up)
+		link_peer_down(&gw->link, &c->peer);
+	if (c->ssl) {
+		/* close_notify, best effort; never after a fatal error (SSL_shutdown(3)). */
+		if (SSL_is_init_finished(c->ssl) && !(SSL_get_shutdown(c->ssl) & SSL_SENT_SHUTDOWN))
+			SSL_shutdown(c->ssl);
+		ERR_clear_error();
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+	}
+	close(c->fd);
+	free(c->head);
+	c->head = NULL;
+	frame_rx_free(&c->rx);
+	outq_clear(&c->q, &gw->pool);
+	client_link_out(gw, c);
+	gw->cnt.closed++;
+	c->next = gw->grave;
+	gw->grave = c;
+}
+
+/* ---- byte I/O over TLS or plain TCP: >0 bytes, 0 would block, -1 closed or failed ---- */
+
+static long client_ssl_result(struct client *c, int r, const char **why)
+{
+	int err = SSL_get_error(c->ssl, r);
+
+	switch (err) {
+	case SSL_ERROR_WANT_READ:
+		return 0;
+	case SSL_ERROR_WANT_WRITE:
+		c->want_write = true;
+		return 0;
+	case SSL_ERROR_ZERO_RETURN:
+		*why = "peer sent close_notify";
+		break;
+	case SSL_ERROR_SYSCALL:
+		*why = errno ? strerror(errno) : "peer closed the connection";
+		SSL_set_quiet_shutdown(c->ssl, 1);
+		break;
+	default:
+		*why = "TLS error";
+		SSL_set_quiet_shutdown(c->ssl, 1);
+		break;
+	}
+	return -1;
+}
+
+static long client_read(struct client *c, uint8_t *buf, size_t len, const char **why)
+{
+	ssize_t n;
+
+	if (c->ssl) {
+		int r;
+
+		ERR_clear_error();
+		r = SSL_read(c->ssl, buf, (int)len);
+		return r > 0 ? r : client_ssl_result(c, r, why);
+	}
+	n = read(c->fd, buf, len);
+	if (n > 0)
+		return n;
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	*why = n == 0 ? "peer closed the connection" : strerror(errno);
+	return -1;
+}
+
+static long client_write(void *arg, const uint8_t *p, size_t len)
+{
+	struct client *c = arg;
+	const char *why = "write failed";
+	long n;
+
+	if (c->ssl) {
+		int r;
+
+		ERR_clear_error();
+		r = SSL_write(c->ssl, p, (int)len);
+		n = r > 0 ? r : client_ssl_result(c, r, &why);
+	} else {
+		n = send(c->fd, p, len, MSG_NOSIGNAL);
+		if (n == -1)
+			n = (errno == EAGAIN || errno == EINTR) ? 0 : -1;
+	}
+	if (n > 0)
+		c->bytes_out += (uint64_t)n;
+	return n;
+}
+
+/* ---- output ---- */
+
+static void client_update_events(struct client *c)
+{
+	uint32_t ev = EPOLLIN;
+
+	if (c->q.bytes > 0 || c->want_write)
+		ev |= EPOLLOUT;
+	if (ev_io_mod(&c->gw->loop, &c->io, ev) == -1)
+		client_close(c, "epoll_ctl failed");
+}
+
+void client_flush(struct client *c)
+{
+	if (c->dead)
+		return;
+	if (c->q.bytes > 0 && outq_flush(&c->q, &c->gw->pool, client_write, c) == -1) {
+		client_close(c, "write failed");
+		return;
+	}
+	if (c->state == CLIENT_CLOSING && c->q.bytes == 0) {
+		client_close(c, "request refused");
+		return;
+	}
+	client_update_events(c);
+}
+
+int client_queue(struct client *c, const uint8_t *pkt, size_t len)
+{
+	if (c->dead || c->state != CLIENT_UP)
+		return -1;
+	if (outq_push(&c->q, &c->gw->pool, pkt, len, c->gw->conf.client_queue) == -1)
+		return -1;
+	c->packets_out++;
+	gw_mark_dirty(c->gw, c);
+	return 0;
+}
+
+/* ---- handshake ---- */
+
+static void client_handshake(struct client *c)
+{
+	struct gw *gw = c->gw;
+	const char *why = NULL;
+	int r;
+
+	ERR_clear_error();
+	r = SSL_accept(c->ssl);
+	if (r == 1) {
+		c->state = CLIENT_HEAD;
+		ev_timer_start(&gw->loop, &c->timer, (uint64_t)gw->conf.head_timeout * 1000);
+		client_read_head(c);
+		return;
+	}
+	if (client_ssl_result(c, r, &why) == 0)
+		return;
+	gw->cnt.handshake_failed++;
+	if (strcmp(why, "TLS error") == 0) {
+		char err[256];
+
+		tls_errors(err, sizeof(err));
+		client_close(c, err[0] ? err : "TLS handshake failed");
+	} else {
+		client_close(c, why);
+	}
+}
+
+/* ---- request head ---- */
+
+static void client_reject(struct client *c, int status, const char *reason)
+{
+	struct gw *gw = c->gw;
+	char resp[1024];
+	size_t n;
+
+	gw->cnt.http_errors++;
+	log_info("client %llu: HTTP %d: %s", (unsigned long long)c->id, status, reason);
+	n = http1_response_error(resp, sizeof(resp), status, gw->conf.server_header, time(NULL));
+	free(c->head);
+	c->head = NULL;
+	c->state = CLIENT_CLOSING;
+	ev_timer_start(&gw->loop, &c->timer, GW_CLOSE_GRACE);
+	if (n == 0 || outq_push(&c->q, &gw->pool, resp, n, SIZE_MAX) == -1) {
+		client_close(c, "could not queue the error response");
+		return;
+	}
+	client_flush(c);
+}
+
+static void client_packet(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct client *c = arg;
+
+	c->packets_in++;
+	link_from_peer(&c->gw->link, &c->peer, pkt, len);
+}
+
+static void client_oversize(void *arg, const uint8_t *head, size_t headlen, size_t len)
+{
+	struct client *c = arg;
+
+	c->packets_in++;
+	link_oversize_from_peer(&c->gw->link, &c->peer, head, headlen, len);
+}
+
+/* Feeds stream bytes to the de-framer; returns -1 (and closes) if the stream is not IPv6. */
+static int client_feed(struct client *c, const uint8_t *p, size_t len)
+{
+	const struct frame_cb cb = {client_packet, client_oversize, c};
+	enum frame_status st;
+
+	c->gw->link.now_ms = ev_now(&c->gw->loop);
+	st = frame_rx_feed(&c->rx, p, len, &cb);
+	if (st == FRAME_OK)
+		return 0;
+	if (st != FRAME_ERR_NOMEM)
+		c->gw->cnt.not_ipv6++;
+	client_close(c, frame_status_str(st));
+	return -1;
+}
+
+static void client_start_stream(struct client *c, const struct http1_request *req)
+{
+	struct gw *gw = c->gw;
+	char resp[512], r[64], tls[96] = "";
+	size_t n = http1_response_ok(resp, sizeof(resp), gw->conf.server_header, time(NULL));
+	uint8_t *head = c->head;
+	size_t headlen = c->headlen;
+
+	ev_timer_stop(&gw->loop, &c->timer);
+	c->state = CLIENT_UP;
+	c->head = NULL;
+	/* The 200 goes out alone first, in one record: nmap's ip-https-discover reads only its
+	   first chunk (ms-iphttps.md §6.1), and Windows waits for it before sending (§1.2). */
+	if (n == 0 || outq_push(&c->q, &gw->pool, resp, n, SIZE_MAX) == -1) {
+		free(head);
+		client_close(c, "could not queue the response");
+		return;
+	}
+	client_flush(c);
+	if (c->dead) {
+		free(head);
+		return;
+	}
+	if (c->ssl)
+		tls_conn_describe(c->ssl, tls, sizeof(tls));
+	log_info("client %llu %s: link up (%s%s%s, Host \"%s\")", (unsigned long long)c->id,
+		 client_remote(c, r, sizeof(r)), req->path, tls[0] ? ", " : "", tls, req->host);
+	c->gw->link.now_ms = ev_now(&gw->loop);
+	link_peer_up(&gw->link, &c->peer);
+	/* Bytes after the blank line are already the IPv6 stream (ms-iphttps.md §1.3). */
+	if (headlen > req->consumed &&
+	    client_feed(c, head + req->consumed, headlen - req->consumed) == -1) {
+		free(head);
+		return;
+	}
+	free(head);
+	client_read_stream(c);
+}
+
+static void client_read_head(struct client *c)
+{
+	struct http1_request req;
+	const char *why = "read failed";
+
+	if (!c->head && !(c->head = malloc(HTTP1_HEAD_MAX))) {
+		client_close(c, "out of memory");
+		return;
+	}
+	while (c->headlen < HTTP1_HEAD_MAX) {
+		long n = client_read(c, c->head + c->headlen, HTTP1_HEAD_MAX - c->headlen, &why);
+
+		if (n == 0)
+			return;
+		if (n < 0) {
+			client_close(c, why);
+			return;
+		}
+		c->headlen += (size_t)n;
+		c->bytes_in += (uint64_t)n;
+		switch (http1_parse_request(&c->gw->http, c->head, c->headlen, &req)) {
+		case HTTP1_INCOMPLETE:
+			continue;
+		case HTTP1_OK:
+			client_start_stream(c, &req);
+			return;
+		case HTTP1_ERROR:
+			client_reject(c, req.status, req.reason);
+			return;
+		}
+	}
+	client_reject(c, 431, "request head too large");
+}
+
+/* ---- the stream ---- */
+
+static void client_read_stream(struct client *c)
+{
+	size_t budget = GW_READ_BUDGET;
+	const char *why = "read failed";
+
+	while (!c->dead && budget > 0) {
+		long n = client_read(c, c->gw->rxbuf, sizeof(c->gw->rxbuf), &why);
+
+		if (n == 0)
+			return;
+		if (n < 0) {
+			client_close(c, why);
+			return;
+		}
+		c->bytes_in += (uint64_t)n;
+		if (client_feed(c, c->gw->rxbuf, (size_t)n) == -1)
+			return;
+		budget -= (size_t)n < budget ? (size_t)n : budget;
+	}
+	if (!c->dead) {
+		/* Bytes may wait inside OpenSSL where epoll cannot see them: come back after the
+		   batch instead of starving other clients now. */
+		c->read_more = true;
+		gw_mark_dirty(c->gw, c);
+	}
+}
+
+/* Reads and discards input while an error response drains; bounded by the grace timer. */
+static void client_drain(struct client *c)
+{
+	const char *why = "read failed";
+
+	for (int i = 0; i < 16 && !c->dead; i++) {
+		long n = client_read(c, c->gw->rxbuf, sizeof(c->gw->rxbuf), &why);
+
+		if (n == 0)
+			return;
+		if (n < 0)
+			client_close(c, why);
+	}
+}
+
+static void client_progress(struct client *c)
+{
+	switch (c->state) {
+	case CLIENT_HANDSHAKE:
+		client_handshake(c);
+		break;
+	case CLIENT_HEAD:
+		client_read_head(c);
+		break;
+	case CLIENT_UP:
+		client_read_stream(c);
+		break;
+	case CLIENT_CLOSING:
+		client_drain(c);
+		break;
+	}
+}
+
+void client_continue_read(struct client *c)
+{
+	if (c->dead || c->state != CLIENT_UP)
+		return;
+	client_read_stream(c);
+}
+
+static void client_io(struct ev_loop *loop, struct ev_io *io, uint32_t events)
+{
+	struct client *c = io->arg;
+
+	(void)loop;
+	c->want_write = false;
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP) || (events & EPOLLOUT))
+		client_progress(c);
+	client_flush(c);
+}
+
+static void client_timeout(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct client *c = t->arg;
+
+	(void)loop;
+	switch (c->state) {
+	case CLIENT_HANDSHAKE:
+		c->gw->cnt.handshake_timeout++;
+		client_close(c, "TLS handshake timed out");
+		break;
+	case CLIENT_HEAD:
+		c->gw->cnt.head_timeout++;
+		client_reject(c, 408, "request head timed out");
+		break;
+	case CLIENT_CLOSING:
+		client_close(c, "peer did not take the error response");
+		break;
+	case CLIENT_UP:
+		break;
+	}
+}

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * gw: wiring of the unprivileged gateway process. The link core (proto/link) decides where
+ * packets go; this file carries them: TUN reads into link_from_tun, link callbacks into client
+ * queues or TUN writes, listeners into new clients, and after every event batch the queued
+ * output of each touched client is flushed, so a burst leaves as few large TLS records.
+ */
+#include "iphttpsd/gw.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iphttpsd/client.h"
+#include "iphttpsd/gwctl.h"
+#include "iphttpsd/priv.h"
+#include "lib/addr.h"
+#include "lib/log.h"
+#include "lib/sock.h"
+
+/* ---- link callbacks ---- */
+
+static int gw_to_peer(void *arg, struct link_peer *peer, const uint8_t *pkt, size_t len)
+{
+	(void)arg;
+	return client_queue(peer->ctx, pkt, len);
+}
+
+static int gw_to_tun(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct gw *gw = arg;
+	ssize_t n = write(gw->tun_fd, pkt, len);
+
+	return n == (ssize_t)len ? 0 : -1;
+}
+
+static void gw_to_all(void *arg, struct link_peer *except, const uint8_t *pkt, size_t len)
+{
+	struct gw *gw = arg;
+
+	for (struct client *c = gw->clients; c; c = c->next)
+		if (&c->peer != except && c->state == CLIENT_UP)
+			client_queue(c, pkt, len);
+}
+
+static void gw_drop(void *arg, const struct link_peer *from, enum link_drop why,
+		    const uint8_t *pkt, size_t len)
+{
+	struct gw *gw = arg;
+	char src[INET6_ADDRSTRLEN] = "?", dst[INET6_ADDRSTRLEN] = "?";
+
+	if (!gw->conf.log_drops)
+		return;
+	if (len >= 40) {
+		inet_ntop(AF_INET6, pkt + 8, src, sizeof(src));
+		inet_ntop(AF_INET6, pkt + 24, dst, sizeof(dst));
+	}
+	if (from)
+		log_info("drop %s: client %llu, %zu bytes %s -> %s", link_drop_name(why),
+			 (unsigned long long)from->id, len, src, dst);
+	else
+		log_info("drop %s: from intranet, %zu bytes %s -> %s", link_drop_name(why), len, src,
+			 dst);
+}
+
+/* ---- TUN ---- */
+
+static void gw_tun_read(struct ev_loop *loop, struct ev_io *io, uint32_t events)
+{
+	struct gw *gw = io->arg;
+
+	(void)events;
+	gw->link.now_ms = ev_now(loop);
+	for (int i = 0; i < GW_TUN_BUDGET; i++) {
+		ssize_t n = read(gw->tun_fd, gw->rxbuf, sizeof(gw->rxbuf));
+
+		if (n <= 0) {
+			if (n == -1 && errno != EAGAIN && errno != EINTR)
+				log_warn("tun: read");
+			return;
+		}
+		link_from_tun(&gw->link, gw->rxbuf, (size_t)n);
+	}
+}
+
+/* ---- listeners ---- */
+
+static void gw_accept(struct ev_loop *loop, struct ev_io *io, uint32_t events)
+{
+	struct gw_listener *l = io->arg;
+
+	(void)loop;
+	(void)events;
+	for (int i = 0; i < GW_ACCEPT_BUDGET; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof(ss);
+		int fd = sock_accept(l->fd, &ss, &len);
+
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+				log_warn("accept");
+			return;
+		}
+		client_accept(l->gw, fd, &ss, l->transport);
+	}
+}
+
+/* ---- after each batch: continued reads, coalesced flushes, deferred frees ---- */
+
+void gw_mark_dirty(struct gw *gw, struct client *c)
+{
+	if (c->in_dirty)
+		return;
+	c->in_dirty = true;
+	c->dirty_next = gw->dirty;
+	gw->dirty = c;
+}
+
+static void gw_after(struct ev_loop *loop, void *arg)
+{
+	struct gw *gw = arg;
+	struct client *list = gw->dirty, **pp;
+
+	gw->dirty = NULL;
+	while (list) {
+		struct client *c = list;
+
+		list = c->dirty_next;
+		c->in_dirty = false;
+		if (c->dead)
+			continue;
+		if (c->read_more) {
+			c->read_more = false;
+			client_continue_read(c);
+		}
+		client_flush(c);
+	}
+	if (gw->dirty)
+		ev_no_wait(loop);
+	/* Free closed clients no longer referenced by the dirty list. */
+	for (pp = &gw->grave; *pp;) {
+		struct client *c = *pp;
+
+		if (c->in_dirty) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		client_free(c);
+	}
+}
+
+/* ---- periodic RAs ---- */
+
+static void gw_ra_tick(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct gw *gw = t->arg;
+
+	/* RFC 4861 §6.2.4: unsolicited RAs keep router and prefix lifetimes from expiring; on
+	   this link they go down each connection, never as multicast ([MS-IPHTTPS] §3.2.5.2.1). */
+	gw->link.now_ms = ev_now(loop);
+	for (struct client *c = gw->clients; c; c = c->next)
+		if (c->state == CLIENT_UP)
+			link_send_ra(&gw->link, &c->peer);
+	ev_timer_start(loop, t, (uint64_t)gw->conf.ra_interval * 1000);
+}
+
+/* ---- signals ---- */
+
+static void gw_stop(struct gw *gw)
+{
+	if (gw->stopping)
+		return;
+	gw->stopping = true;
+	log_notice("stopping: closing %zu clients", gw->nclients);
+	/* [MS-IPHTTPS] §3.2.4.2, §3.2.7.3: shutting down disconnects every client. */
+	while (gw->clients)
+		client_close(gw->clients, "gateway shutting down");
+	ev_stop(&gw->loop);
+}
+
+static void gw_signal(struct ev_loop *loop, int signo, void *arg)
+{
+	struct gw *gw = arg;
+
+	(void)loop;
+	if (signo == SIGHUP) {
+		log_notice("SIGHUP: asking for the configuration and certificates again");
+		if (priv_send(gw->priv_fd, PRIV_RELOAD_REQ, NULL, 0, NULL, 0, NULL, 0) == -1)
+			log_warn("reload request");
+		return;
+	}
+	gw_stop(gw);
+}
+
+static void gw_priv_read(struct ev_loop *loop, struct ev_io *io, uint32_t events)
+{
+	struct gw *gw = io->arg;
+	struct priv_msg m;
+
+	(void)loop;
+	(void)events;
+	if (priv_recv(gw->priv_fd, &m) == -1) {
+		log_warnx("privileged parent went away; stopping");
+		gw_stop(gw);
+		return;
+	}
+	if (m.type == PRIV_RELOAD)
+		gw_reload(gw, m.part[0], m.len[0], "configuration", m.part[1], m.len[1], m.part[2],
+			  m.len[2]);
+	else
+		log_warnx("privileged parent: unexpected message %u", m.type);
+	priv_msg_free(&m);
+}
+
+/* ---- configuration ---- */
+
+static void gw_http_policy(struct gw *gw)
+{
+	gw->http.npaths = 0;
+	gw->http.paths[gw->http.npaths++] = gw->conf.path;
+	if (gw->conf.accept_iptls)
+		gw->http.paths[gw->http.npaths++] = "/IPTLS";
+}
+
+static void gw_link_cfg(const struct gwconf *conf, struct link_cfg *lc)
+{
+	memset(lc, 0, sizeof(*lc));
+	lc->prefix = conf->prefix;
+	lc->mtu = conf->mtu;
+	lc->auth_certificates = false;
+	lc->router_lifetime = conf->router_lifetime;
+	lc->valid_lifetime = conf->valid_lifetime;
+	lc->preferred_lifetime = conf->preferred_lifetime;
+	lc->cur_hop_limit = 64;
+	lc->icmp_error_rate = conf->icmp_error_rate;
+	memcpy(lc->routes, conf->routes, sizeof(lc->routes));
+	lc->nroutes = conf->nroutes;
+}
+
+int gw_load_cert(struct gw *gw, const char *cert_pem, size_t cert_len, const char *key_pem,
+		 size_t key_len)
+{
+	char err[512];
+	SSL_CTX *ctx = tls_server_ctx_new(cert_pem, cert_len, key_pem, key_len, err, sizeof(err));
+	struct tls_cert_info info;
+
+	if (!ctx) {
+		log_warnx("certificate: %s", err);
+		return -1;
+	}
+	if (tls_cert_info_pem(cert_pem, cert_len, &info) == -1)
+		memset(&info, 0, sizeof(info));
+	/* Connections already up keep a reference to the old context (SSL_CTX is refcounted). */
+	SSL_CTX_free(gw->ssl_ctx);
+	gw->ssl_ctx = ctx;
+	gw->cert = info;
+	log_notice("certificate: %s, expires %ld, sha256 %s", info.subject, (long)info.not_after,
+		   info.sha256);
+	return 0;
+}
+
+/* Keys that need a restart: warn, keep the running value. */
+static void gw_keep_restart_keys(const struct gwconf *old, struct gwconf *nc)
+{
+	if (!nc->have_prefix) {
+		nc->have_prefix = old->have_prefix;
+		nc->prefix = old->prefix;
+	}
+	if (memcmp(&old->prefix, &nc->prefix, sizeof(nc->prefix)) != 0 || old->mtu != nc->mtu ||
+	    strcmp(old->tun, nc->tun) != 0 || old->nlisten != nc->nlisten ||
+	    old->nlisten_http != nc->nlisten_http || strcmp(old->control, nc->control) != 0 ||
+	    strcmp(old->user, nc->user) != 0 || strcmp(old->state_dir, nc->state_dir) != 0)
+		log_warnx("reload: prefix, mtu, tun, listen, control, user and state-dir take "
+			  "effect only at restart; keeping the running values");
+	nc->have_prefix = old->have_prefix;
+	nc->prefix = old->prefix;
+	nc->mtu = old->mtu;
+	memcpy(nc->tun, old->tun, sizeof(nc->tun));
+	memcpy(nc->listen, old->listen, sizeof(nc->listen));
+	nc->nlisten = old->nlisten;
+	memcpy(nc->listen_http, old->listen_http, sizeof(nc->listen_http));
+	nc->nlisten_http = old->nlisten_http;
+	memcpy(nc->control, old->control, sizeof(nc->control));
+	memcpy(nc->user, old->user, sizeof(nc->user));
+	memcpy(nc->state_dir, old->state_dir, sizeof(nc->state_dir));
+}
+
+int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char *conf_name,
+	      const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len)
+{
+	struct gwconf *nc = malloc(sizeof(*nc));
+	struct link_cfg lc;
+
+	if (!nc)
+		return -1;
+	gwconf_defaults(nc);
+	if (conf_text && gwconf_parse(nc, conf_text, conf_len, conf_name) > 0) {
+		log_warnx("reload: configuration has errors; nothing changed");
+		free(nc);
+		return -1;
+	}
+	if (!conf_text)
+		*nc = gw->conf;
+	gw_keep_restart_keys(&gw->conf, nc);
+	gw_link_cfg(nc, &lc);
+	if (link_reconfigure(&gw->link, &lc) == -1) {
+		log_warnx("reload: link configuration refused; nothing changed");
+		free(nc);
+		return -1;
+	}
+	if (cert_pem && gw_load_cert(gw, cert_pem, cert_len, key_pem, key_len) == -1)
+		log_warnx("reload: keeping the previous certificate");
+	gw->conf = *nc;
+	free(nc);
+	gw_http_policy(gw);
+	log_set_level((enum log_level)gw->conf.log_level);
+	log_notice("reload: done; %zu clients kept", gw->nclients);
+	return 0;
+}
+
+/* ---- life cycle ---- */
+
+static int gw_add_listeners(struct gw *gw, struct gw_setup *s)
+{
+	for (size_t i = 0; i < s->nlisten; i++) {
+		struct gw_listener *l = &gw->listeners[gw->nlisteners++];
+
+		l->gw = gw;
+		l->fd = s->listen_fd[i];
+		l->transport = s->listen_transport[i];
+		s->listen_fd[i] = -1;
+		if (ev_io_add(&gw->loop, &l->io, l->fd, EPOLLIN, gw_accept, l) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int gw_add_fds(struct gw *gw, struct gw_setup *s)
+{
+	gw->tun_fd = s->tun_fd;
+	gw->ctl_fd = s->ctl_fd;
+	gw->priv_fd = s->priv_fd;
+	s->tun_fd = s->ctl_fd = s->priv_fd = -1;
+	if (ev_io_add(&gw->loop, &gw->tun_io, gw->tun_fd, EPOLLIN, gw_tun_read, gw) == -1 ||
+	    ev_io_add(&gw->loop, &gw->priv_io, gw->priv_fd, EPOLLIN, gw_priv_read, gw) == -1)
+		return -1;
+	if (gw->ctl_fd != -1 &&
+	    ev_io_add(&gw->loop, &gw->ctl_io, gw->ctl_fd, EPOLLIN, gwctl_accept, gw) == -1)
+		return -1;
+	return gw_add_listeners(gw, s);
+}
+
+int gw_init(struct gw *gw, struct gw_setup *s)
+{
+	struct link_cfg lc;
+	struct link_ops ops = {gw_to_peer, gw_to_tun, gw_to_all, gw_drop, gw};
+
+	memset(gw, 0, sizeof(*gw));
+	gw->tun_fd = gw->ctl_fd = gw->priv_fd = -1;
+	gw->conf = s->conf;
+	gw_http_policy(gw);
+	if (ev_init(&gw->loop) == -1) {
+		log_warn("epoll");
+		return -1;
+	}
+	gw->start_ms = ev_now(&gw->loop);
+	gw_link_cfg(&gw->conf, &lc);
+	if (link_init(&gw->link, &lc, &ops) == -1) {
+		log_warnx("link: configuration refused");
+		return -1;
+	}
+	if (gw_load_cert(gw, s->cert_pem, s->cert_len, s->key_pem, s->key_len) == -1)
+		return -1;
+	if (gw_add_fds(gw, s) == -1) {
+		log_warn("event loop setup");
+		return -1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (ev_signal_add(&gw->loop, SIGTERM, gw_signal, gw) == -1 ||
+	    ev_signal_add(&gw->loop, SIGINT, gw_signal, gw) == -1 ||
+	    ev_signal_add(&gw->loop, SIGHUP, gw_signal, gw) == -1) {
+		log_warn("signals");
+		return -1;
+	}
+	ev_set_after(&gw->loop, gw_after, gw);
+	ev_timer_init(&gw->ra_timer, gw_ra_tick, gw);
+	ev_timer_start(&gw->loop, &gw->ra_timer, (uint64_t)gw->conf.ra_interval * 1000);
+	return 0;
+}
+
+int gw_run(struct gw *gw)
+{
+	char p[64];
+
+	log_notice("gateway running: prefix %s/64, mtu %u, tun %s, %zu listeners",
+		   inet_ntop(AF_INET6, &gw->conf.prefix, p, sizeof(p)), gw->conf.mtu, gw->conf.tun,
+		   gw->nlisteners);
+	if (ev_run(&gw->loop) == -1) {
+		log_warn("event loop");
+		return -1;
+	}
+	gw_after(&gw->loop, gw);
+	return 0;
+}
+
+void gw_free(struct gw *gw)
+{
+	while (gw->clients)
+		client_close(gw->clients, "gateway exiting");
+	gw_after(&gw->loop, gw);
+	for (size_t i = 0; i < gw->nlisteners; i++)
+		close(gw->listeners[i].fd);
+	gwctl_close_all(gw);
+	if (gw->tun_fd != -1)
+		close(gw->tun_fd);
+	if (gw->ctl_fd != -1)
+		close(gw->ctl_fd);
+	if (gw->priv_fd != -1)
+		close(gw->priv_fd);
+	link_free(&gw->link);
+	SSL_CTX_free(gw->ssl_ctx);
+	outq_pool_free(&gw->pool);
+	ev_free(&gw->loop);
+}

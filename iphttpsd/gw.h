@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * gw: the unprivileged gateway process: one event loop that owns the listeners, the TUN device,
+ * the link core, every client connection and the control socket. All state hangs off
+ * struct gw; nothing is global, so several gateways (one per worker or per /64, issue #6) can
+ * later run side by side in one process.
+ */
+#ifndef IPHTTPSD_GW_H
+#define IPHTTPSD_GW_H
+
+#include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "iphttpsd/gwconf.h"
+#include "iphttpsd/outq.h"
+#include "lib/ev.h"
+#include "lib/tls.h"
+#include "proto/frame.h"
+#include "proto/http1.h"
+#include "proto/link.h"
+
+#define GW_READ_BUDGET   (256 * 1024) /* bytes read from one client per wakeup, for fairness */
+#define GW_TUN_BUDGET    256          /* packets read from the TUN per wakeup */
+#define GW_ACCEPT_BUDGET 64           /* connections accepted per wakeup of one listener */
+#define GW_RXBUF         16384        /* one TLS record of plaintext */
+#define GW_CLOSE_GRACE   2000         /* ms to flush an error response before closing */
+
+enum gw_transport {
+	GW_TLS = 0,
+	GW_HTTP, /* plain HTTP behind a TLS-terminating balancer, spec §1.3 / §5.1 */
+};
+
+struct gw_counters {
+	uint64_t accepted;
+	uint64_t handshake_failed;
+	uint64_t handshake_timeout;
+	uint64_t head_timeout;
+	uint64_t http_errors;
+	uint64_t not_ipv6;
+	uint64_t closed;
+	uint64_t rejected_max;
+};
+
+struct gw;
+
+struct gw_listener {
+	struct gw *gw;
+	int fd;
+	enum gw_transport transport;
+	struct ev_io io;
+};
+
+struct client;
+struct gwctl_conn;
+
+struct gw {
+	struct gwconf conf;
+	struct ev_loop loop;
+	struct link link;
+	SSL_CTX *ssl_ctx;
+	struct tls_cert_info cert;
+	int tun_fd;
+	struct ev_io tun_io;
+	struct gw_listener listeners[2 * GWCONF_MAX_LISTEN];
+	size_t nlisteners;
+	int ctl_fd;
+	struct ev_io ctl_io;
+	struct gwctl_conn *ctls; /* open control connections */
+	size_t nctl;
+	int priv_fd; /* to the privileged parent: reload requests and answers */
+	struct ev_io priv_io;
+	struct client *clients;
+	size_t nclients;
+	struct client *dirty;  /* clients to flush or read further after the batch */
+	struct client *grave;  /* closed clients, freed after the batch */
+	uint64_t next_id;
+	struct gw_counters cnt;
+	struct outq_pool pool;
+	struct ev_timer ra_timer;
+	struct http1_policy http;
+	uint64_t start_ms;
+	bool stopping;
+	uint8_t rxbuf[GW_RXBUF];
+};
+
+/* Everything the privileged parent hands over before dropping privileges. */
+struct gw_setup {
+	struct gwconf conf;
+	int tun_fd;
+	int listen_fd[2 * GWCONF_MAX_LISTEN];
+	enum gw_transport listen_transport[2 * GWCONF_MAX_LISTEN];
+	size_t nlisten;
+	int ctl_fd;
+	int priv_fd;
+	char *cert_pem, *key_pem;
+	size_t cert_len, key_len;
+};
+
+int gw_init(struct gw *gw, struct gw_setup *setup);
+int gw_run(struct gw *gw);
+void gw_free(struct gw *gw);
+/* Applies a new configuration and certificate on SIGHUP without dropping clients. */
+int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char *conf_name,
+	      const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len);
+/* Schedules a client's output flush after the current batch (several packets per record). */
+void gw_mark_dirty(struct gw *gw, struct client *c);
+int gw_load_cert(struct gw *gw, const char *cert_pem, size_t cert_len, const char *key_pem,
+		 size_t key_len);
+
+#endif

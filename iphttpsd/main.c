@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * iphttpsd: the IP-HTTPS gateway. Reads the configuration, checks it (-n) or prints it (-nv),
+ * sets up as root, forks the unprivileged gateway worker and stays behind as its small
+ * privileged parent. See doc/design.md.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "iphttpsd/gw.h"
+#include "iphttpsd/gwconf.h"
+#include "iphttpsd/priv.h"
+#include "lib/log.h"
+
+struct main_opts {
+	const char *conf_path;
+	bool check;
+	int verbose;
+	bool debug;
+};
+
+static void main_usage(FILE *out)
+{
+	fprintf(out, "usage: iphttpsd [-dhnv] [-c FILE]\n"
+		     "  -c FILE  configuration file (default: built-in defaults)\n"
+		     "  -n       check the configuration and exit; with -v print it normalised\n"
+		     "  -v       more verbose logging (repeatable)\n"
+		     "  -d       debug logging\n"
+		     "  -h       this help\n");
+}
+
+static int main_args(int argc, char **argv, struct main_opts *o)
+{
+	int ch;
+
+	while ((ch = getopt(argc, argv, "c:dhnv")) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf_path = optarg;
+			break;
+		case 'd':
+			o->debug = true;
+			break;
+		case 'n':
+			o->check = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+			main_usage(stdout);
+			exit(0);
+		default:
+			main_usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		main_usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static int main_load(const struct main_opts *o, struct gwconf *c)
+{
+	char *text;
+	size_t len;
+	int errors;
+
+	gwconf_defaults(c);
+	if (!o->conf_path)
+		return 0;
+	text = gwconf_read_file(o->conf_path, &len);
+	if (!text) {
+		log_warn("%s", o->conf_path);
+		return -1;
+	}
+	errors = gwconf_parse(c, text, len, o->conf_path);
+	free(text);
+	return errors ? -1 : 0;
+}
+
+static int main_check(const struct main_opts *o, const struct gwconf *c)
+{
+	if (gwconf_check_files(c) > 0)
+		return 1;
+	if (o->verbose)
+		gwconf_print(c, stdout);
+	else
+		printf("configuration OK\n");
+	return 0;
+}
+
+static int main_worker(struct gw_setup *s)
+{
+	struct gw *gw;
+	int rc = 1;
+
+	if (priv_drop(&s->conf) == -1) {
+		priv_setup_close(s);
+		return 1;
+	}
+	gw = malloc(sizeof(*gw));
+	if (gw && gw_init(gw, s) == 0) {
+		priv_setup_close(s); /* gw took the descriptors; this cleanses the key copy */
+		rc = gw_run(gw) == 0 ? 0 : 1;
+	}
+	priv_setup_close(s);
+	if (gw)
+		gw_free(gw);
+	free(gw);
+	return rc;
+}
+
+static int main_daemon(const struct main_opts *o, struct gw_setup *s)
+{
+	int sv[2];
+	pid_t pid;
+	int rc;
+
+	if (priv_setup(s) == -1)
+		return 1;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warn("socketpair");
+		return 1;
+	}
+	pid = fork();
+	if (pid == -1) {
+		log_warn("fork");
+		return 1;
+	}
+	if (pid == 0) {
+		close(sv[0]);
+		s->priv_fd = sv[1];
+		_exit(main_worker(s));
+	}
+	close(sv[1]);
+	priv_setup_close(s);
+	rc = priv_parent(pid, sv[0], o->conf_path);
+	unlink(s->conf.control);
+	log_notice("exiting (%d)", rc);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct main_opts o = {0};
+	struct gw_setup *s = calloc(1, sizeof(*s));
+	enum log_level lvl;
+	int rc;
+
+	if (!s)
+		return 1;
+	if (main_args(argc, argv, &o) == -1)
+		return 2;
+	log_init("iphttpsd", false, LOG_LVL_INFO);
+	if (main_load(&o, &s->conf) == -1)
+		return 1;
+	if (o.check)
+		return main_check(&o, &s->conf);
+	lvl = (enum log_level)s->conf.log_level;
+	if (o.debug || o.verbose > 1)
+		lvl = LOG_LVL_DEBUG;
+	else if (o.verbose && lvl < LOG_LVL_INFO)
+		lvl = LOG_LVL_INFO;
+	log_init("iphttpsd", s->conf.log_syslog, lvl);
+	rc = main_daemon(&o, s);
+	free(s);
+	return rc;
+}
