@@ -48,16 +48,18 @@ UNIT_DEPS_test_frame := proto/frame
 UNIT_DEPS_test_ip6   := proto/ip6
 UNIT_DEPS_test_nd    := proto/nd proto/ip6
 UNIT_DEPS_test_link  := proto/link proto/nd proto/ip6
-UNIT_DEPS_test_conf  := iphttpsd/conf lib/conf lib/log lib/addr
+UNIT_DEPS_test_gwconf := iphttpsd/gwconf lib/conf lib/log lib/addr
 UNIT_DEPS_test_addr  := lib/addr
 UNIT_DEPS_test_ev    := lib/ev lib/log
 UNIT_DEPS_test_tls   := lib/tls lib/log
-UNIT_DEPS_test_ctl   := lib/ctl lib/log
+UNIT_DEPS_test_outq  := iphttpsd/outq
+UNIT_DEPS_test_sbuf  := lib/sbuf
+UNIT_DEPS_test_sys   := lib/tun lib/nl lib/sysctl lib/sock
 UNIT_LIBS_test_tls   := $(SSL_LIBS)
-UNIT_LIBS_test_conf  := $(SSL_LIBS)
+UNIT_LIBS_test_gwconf := $(SSL_LIBS)
 
 .SECONDEXPANSION:
-$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $$(patsubst %,$(B)/obj/%.o,$$(UNIT_DEPS_test_$$*))
+$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $$(addprefix $(B)/obj/,$$(addsuffix .o,$$(UNIT_DEPS_test_$$*)))
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka $(UNIT_LIBS_test_$*)
 
@@ -78,8 +80,8 @@ FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_DEPS_fuzz_http1 := proto/http1.c
 FUZZ_DEPS_fuzz_frame := proto/frame.c
 FUZZ_DEPS_fuzz_link  := proto/link.c proto/nd.c proto/ip6.c
-FUZZ_DEPS_fuzz_conf  := iphttpsd/conf.c lib/conf.c lib/log.c lib/addr.c
-FUZZ_LIBS_fuzz_conf  := $(SSL_LIBS)
+FUZZ_DEPS_fuzz_gwconf := iphttpsd/gwconf.c lib/conf.c lib/log.c lib/addr.c
+FUZZ_LIBS_fuzz_gwconf := $(SSL_LIBS)
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_DEPS_fuzz_$$*)
 	@mkdir -p $(@D)
