@@ -191,7 +191,12 @@ static long client_ssl_result(struct client *c, int r, const char **why)
 		SSL_set_quiet_shutdown(c->ssl, 1);
 		break;
 	default:
-		*why = "TLS error";
+		/* A peer that closes without close_notify (nmap does, ms-iphttps.md §6.1) shows up
+		   as an SSL error in OpenSSL 3; name it plainly rather than as a TLS failure. */
+		if (ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			*why = "peer closed the connection without close_notify";
+		else
+			*why = "TLS error";
 		SSL_set_quiet_shutdown(c->ssl, 1);
 		break;
 	}

@@ -88,23 +88,35 @@ static void gw_tun_read(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 
 /* ---- listeners ---- */
 
+static void gw_accept_resume(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct gw_listener *l = t->arg;
+
+	ev_io_mod(loop, &l->io, EPOLLIN);
+}
+
 static void gw_accept(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 {
 	struct gw_listener *l = io->arg;
 
-	(void)loop;
 	(void)events;
 	for (int i = 0; i < GW_ACCEPT_BUDGET; i++) {
 		struct sockaddr_storage ss;
 		socklen_t len = sizeof(ss);
 		int fd = sock_accept(l->fd, &ss, &len);
 
-		if (fd == -1) {
-			if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
-				log_warn("accept");
-			return;
+		if (fd != -1) {
+			client_accept(l->gw, fd, &ss, l->transport);
+			continue;
 		}
-		client_accept(l->gw, fd, &ss, l->transport);
+		if (sock_accept_retryable(errno))
+			return;
+		/* Out of descriptors: the pending connection stays readable, and level-triggered
+		   epoll would report it again at once; stop listening for a moment instead. */
+		log_warn("accept");
+		ev_io_mod(loop, &l->io, 0);
+		ev_timer_start(loop, &l->pause, GW_ACCEPT_PAUSE);
+		return;
 	}
 }
 
@@ -333,6 +345,7 @@ static int gw_add_listeners(struct gw *gw, struct gw_setup *s)
 		l->fd = s->listen_fd[i];
 		l->transport = s->listen_transport[i];
 		s->listen_fd[i] = -1;
+		ev_timer_init(&l->pause, gw_accept_resume, l);
 		if (ev_io_add(&gw->loop, &l->io, l->fd, EPOLLIN, gw_accept, l) == -1)
 			return -1;
 	}

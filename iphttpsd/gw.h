@@ -27,6 +27,7 @@
 #define GW_ACCEPT_BUDGET 64           /* connections accepted per wakeup of one listener */
 #define GW_RXBUF         16384        /* one TLS record of plaintext */
 #define GW_CLOSE_GRACE   2000         /* ms to flush an error response before closing */
+#define GW_ACCEPT_PAUSE  1000         /* ms without accepting after running out of fds */
 
 enum gw_transport {
 	GW_TLS = 0,
@@ -51,6 +52,7 @@ struct gw_listener {
 	int fd;
 	enum gw_transport transport;
 	struct ev_io io;
+	struct ev_timer pause; /* accepting paused after EMFILE/ENFILE, so epoll cannot spin */
 };
 
 struct client;

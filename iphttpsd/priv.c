@@ -156,7 +156,7 @@ static int priv_selfsigned(const struct gwconf *c)
 		return 0;
 	/* nmap's ip-https-discover takes the host name from the certificate CN when scanned
 	   by address (ms-iphttps.md §6.1), so the certificate names this host. */
-	if (gethostname(host, sizeof(host) - 1) == -1 || !host[0])
+	if (gethostname(host, sizeof(host) - 1) == -1 || !tls_selfsigned_name_ok(host))
 		snprintf(host, sizeof(host), "iphttps.invalid");
 	if (tls_selfsigned_create(cert, key, host, err, sizeof(err)) == -1) {
 		log_warnx("self-signed certificate: %s", err);
