@@ -92,6 +92,7 @@ fuzz: $(FUZZ_BIN)
 		n=$$(basename $$f); c=tests/fuzz/corpus/$${n#fuzz_}; mkdir -p $(B)/fuzz/work/$$n; \
 		echo "== $$n ($(FUZZ_SECONDS)s)"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
+			-artifact_prefix=$(B)/fuzz/$$n- \
 			$(B)/fuzz/work/$$n $$c > $(B)/fuzz/$$n.log 2>&1 \
 			|| { tail -40 $(B)/fuzz/$$n.log; exit 1; }; \
 		grep -E 'stat::number_of_executed_units' $(B)/fuzz/$$n.log; \

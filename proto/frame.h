@@ -42,9 +42,10 @@ struct frame_rx {
 	uint32_t skip;     /* bytes of an oversize packet still to discard */
 	uint64_t packets;  /* counters for the control socket */
 	uint64_t oversize_count;
-	uint64_t bytes;
+	uint64_t bytes;    /* stream bytes fed, i.e. the sum of every len given to frame_rx_feed */
 };
 
+/* mtu outside [1280, 40 + 65535] is clamped into it: memory stays bounded whatever is asked. */
 void frame_rx_init(struct frame_rx *rx, uint32_t mtu);
 void frame_rx_free(struct frame_rx *rx);
 
@@ -55,7 +56,10 @@ void frame_rx_free(struct frame_rx *rx);
 enum frame_status frame_rx_feed(struct frame_rx *rx, const uint8_t *data, size_t len,
 				const struct frame_cb *cb);
 
-/* Bytes of a partial packet currently buffered (0 when the stream is at a packet boundary). */
+/*
+ * Bytes of a partial packet currently buffered (0 when the stream is at a packet boundary).
+ * The unread remainder of an oversize packet is never buffered: rx->skip says how much is left.
+ */
 size_t frame_rx_pending(const struct frame_rx *rx);
 
 const char *frame_status_str(enum frame_status st);

@@ -19,6 +19,7 @@
 #define HTTP1_HEAD_MAX    8192 /* request head limit, issue #2 */
 #define HTTP1_MAX_HEADERS 100
 #define HTTP1_MAX_PATHS   4
+#define HTTP1_DATE_LEN    29 /* "Sun, 10 Aug 2008 03:51:52 GMT" */
 
 enum http1_result {
 	HTTP1_INCOMPLETE = 0, /* need more bytes; nothing is wrong yet */
@@ -56,7 +57,12 @@ struct http1_request {
  *    unbounded stream (spec Q10);
  *  - Transfer-Encoding present: 400 (the body is raw IPv6, never chunked);
  *  - more than HTTP1_MAX_HEADERS headers: 431; no blank line within HTTP1_HEAD_MAX bytes: 431;
- *  - Host is not required and never matched.
+ *  - Host is not required and never matched; its first value is copied into req->host with
+ *    bytes other than VCHAR replaced by '?';
+ *  - verdict order, the same however the bytes were split: end of head (431), request line
+ *    (400, then 505), field lines in order (400, 431), path (404), method (405), length (411);
+ *  - while len < HTTP1_HEAD_MAX and no blank line has arrived the result is HTTP1_INCOMPLETE,
+ *    whatever the bytes so far; only the first HTTP1_HEAD_MAX bytes of buf are ever looked at.
  */
 enum http1_result http1_parse_request(const struct http1_policy *pol, const uint8_t *buf, size_t len,
 				      struct http1_request *req);
@@ -64,18 +70,30 @@ enum http1_result http1_parse_request(const struct http1_policy *pol, const uint
 /*
  * Writes the 200 response: "HTTP/1.1 200 OK", Server, Date (RFC 9110 IMF-fixdate from `now`),
  * blank line. No Content-Length, no Transfer-Encoding, no Connection header (spec §3.2.5.1).
- * Returns the length written, or 0 if `cap` is too small.
+ * Returns the length written, or 0 if `cap` is too small (or `server` is NULL or holds a
+ * control character, which would split the head). Never writes past out[cap - 1]; the output
+ * is not NUL-terminated.
  */
 size_t http1_response_ok(char *out, size_t cap, const char *server, time_t now);
 
 /*
  * Writes an error response with Content-Type text/html, Server, Date, Connection: close,
  * Content-Length and a small HTML body naming the status; 405 adds "Allow: POST".
- * Returns the length written, or 0 if `cap` is too small or status is unknown.
+ * Statuses: 400, 404, 405, 408 (Request Timeout: the caller's head timer expired), 411, 431,
+ * 501, 503 (Service Unavailable: e.g. the client table is full) and 505.
+ * Returns the length written, or 0 if `cap` is too small, status is unknown or `server` is
+ * unusable (as for http1_response_ok).
  */
 size_t http1_response_error(char *out, size_t cap, int status, const char *server, time_t now);
 
-/* Standard reason phrase for a status this module emits, or "Error". */
+/* Standard reason phrase for a status this module emits (200 and the error statuses above),
+ * or "Error". */
 const char *http1_reason(int status);
+
+/*
+ * Writes the RFC 9110 §5.6.7 IMF-fixdate for `now` ("Sun, 10 Aug 2008 03:51:52 GMT") and a NUL.
+ * Returns HTTP1_DATE_LEN, or 0 if cap < HTTP1_DATE_LEN + 1 or the year is outside 0000-9999.
+ */
+size_t http1_date(char *out, size_t cap, time_t now);
 
 #endif
