@@ -27,7 +27,6 @@
 /* A repeatable key whose first line in a file replaces the defaults, and that takes "none". */
 struct gwconf_list {
 	bool given;	    /* seen in this parse: the defaults are gone */
-	bool failed;	    /* a line of this key was refused */
 	unsigned none_line; /* line of "KEY none", 0 if not given */
 	unsigned item_line; /* first line with a real value */
 };
@@ -240,15 +239,15 @@ static int gwconf_listen(void *arg, struct conf_line *l)
 	struct gwconf_ctx *x = arg;
 	int rc = gwconf_list_step(&x->listen, l, &x->c->nlisten);
 
-	if (rc == 0)
-		rc = gwconf_add_listener(l, x->c->listen, &x->c->nlisten, x->listen_line,
-					 GWCONF_TLS_PORT);
-	x->listen.failed |= rc < 0;
-	return rc < 0 ? -1 : 0;
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	return gwconf_add_listener(l, x->c->listen, &x->c->nlisten, x->listen_line,
+				   GWCONF_TLS_PORT);
 }
 
-static int gwconf_listen_http_one(struct gwconf_ctx *x, struct conf_line *l)
+static int gwconf_listen_http(void *arg, struct conf_line *l)
 {
+	struct gwconf_ctx *x = arg;
 	struct gwconf *c = x->c;
 	char buf[ADDR_STRLEN];
 	const struct sockaddr *sa;
@@ -269,15 +268,6 @@ static int gwconf_listen_http_one(struct gwconf_ctx *x, struct conf_line *l)
 				       addr_format_sockaddr(sa, buf, sizeof(buf)));
 	}
 	return 0;
-}
-
-static int gwconf_listen_http(void *arg, struct conf_line *l)
-{
-	struct gwconf_ctx *x = arg;
-	int rc = gwconf_listen_http_one(x, l);
-
-	x->listen_http.failed |= rc < 0;
-	return rc;
 }
 
 /* ---- HTTP ---- */
@@ -445,9 +435,11 @@ static int gwconf_tun(void *arg, struct conf_line *l)
 	char vis[CONF_VIS_MAX];
 	size_t n = strlen(s);
 
-	if (n == 0 || n >= IFNAMSIZ)
-		return conf_line_error(l, "tun: an interface name has 1 to %d characters",
-				       IFNAMSIZ - 1);
+	if (n == 0)
+		return conf_line_error(l, "tun: an interface name cannot be empty");
+	if (n >= IFNAMSIZ)
+		return conf_line_error(l, "tun: '%s' is longer than %d characters (IFNAMSIZ)",
+				       gwconf_vis(s, vis), IFNAMSIZ - 1);
 	if (strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return conf_line_error(l, "tun: '%s' is not an interface name", s);
 	for (size_t i = 0; i < n; i++)
@@ -767,11 +759,22 @@ static const struct conf_directive gwconf_directives[] = {
 
 /* ---- whole-file checks ---- */
 
+/*
+ * Whole-file checks compare values of several keys; when one of those keys had a refused line,
+ * its value was never set and the line error already says what is wrong, so they stay quiet.
+ */
+static bool gwconf_any_failed(const struct conf *cf, const char *a, const char *b)
+{
+	return conf_key_failed(cf, a) || conf_key_failed(cf, b);
+}
+
 static void gwconf_check_tls_files(struct gwconf_ctx *x)
 {
 	const struct gwconf *c = x->c;
 	unsigned cl = conf_key_line(x->cf, "certificate"), kl = conf_key_line(x->cf, "key");
 
+	if (gwconf_any_failed(x->cf, "certificate", "key"))
+		return;
 	if ((c->certificate[0] == '\0') != (c->key[0] == '\0'))
 		conf_error(x->cf, cl ? cl : kl, "certificate and key must be given together");
 }
@@ -782,18 +785,21 @@ static void gwconf_check_lifetimes(struct gwconf_ctx *x)
 	struct conf *cf = x->cf;
 
 	/* RFC 4862 §5.5.3 (c): a prefix with preferred > valid lifetime is ignored. */
-	if (c->preferred_lifetime > c->valid_lifetime)
+	if (c->preferred_lifetime > c->valid_lifetime &&
+	    !gwconf_any_failed(cf, "preferred-lifetime", "valid-lifetime"))
 		conf_error(cf, conf_key_line(cf, "preferred-lifetime"),
 			   "preferred-lifetime %u is longer than valid-lifetime %u",
 			   c->preferred_lifetime, c->valid_lifetime);
 	/* RFC 4861 §6.2.1: AdvDefaultLifetime is 0 or at least MaxRtrAdvInterval. */
-	if (c->router_lifetime != 0 && c->ra_interval >= c->router_lifetime)
+	if (c->router_lifetime != 0 && c->ra_interval >= c->router_lifetime &&
+	    !gwconf_any_failed(cf, "ra-interval", "router-lifetime"))
 		conf_error(cf, conf_key_line(cf, "ra-interval"),
 			   "ra-interval %u must be shorter than router-lifetime %u "
 			   "(RFC 4861 §6.2.1)",
 			   c->ra_interval, (unsigned)c->router_lifetime);
 	/* Addresses would expire between two periodic Router Advertisements. */
-	if (c->valid_lifetime <= c->ra_interval)
+	if (c->valid_lifetime <= c->ra_interval &&
+	    !gwconf_any_failed(cf, "valid-lifetime", "ra-interval"))
 		conf_error(cf, conf_key_line(cf, "valid-lifetime"),
 			   "valid-lifetime %u must be longer than ra-interval %u",
 			   c->valid_lifetime, c->ra_interval);
@@ -801,7 +807,7 @@ static void gwconf_check_lifetimes(struct gwconf_ctx *x)
 
 static void gwconf_check_queue(struct gwconf_ctx *x)
 {
-	if (x->c->client_queue < x->c->mtu)
+	if (x->c->client_queue < x->c->mtu && !gwconf_any_failed(x->cf, "client-queue", "mtu"))
 		conf_error(x->cf, conf_key_line(x->cf, "client-queue"),
 			   "client-queue %u cannot hold one packet of mtu %u", x->c->client_queue,
 			   x->c->mtu);
@@ -836,7 +842,7 @@ static void gwconf_check_listeners(struct gwconf_ctx *x)
 	char a[ADDR_STRLEN], b[ADDR_STRLEN], where[32];
 
 	/* Refused listen lines were reported already: an empty list is news only without them. */
-	if (n == 0 && !x->listen.failed && !x->listen_http.failed)
+	if (n == 0 && !conf_key_failed(x->cf, "listen") && !conf_key_failed(x->cf, "listen-http"))
 		conf_error(x->cf, x->listen.none_line,
 			   "listen none leaves no listener: add a "
 			   "listen or listen-http address");

@@ -90,14 +90,17 @@ void gwconf_print(const struct gwconf *c, FILE *out);
 
 /* The i-th key in print order, NULL past the last (for tests and `iphttpsd -h`). */
 const char *gwconf_key_name(size_t i);
-/* False for keys a SIGHUP cannot change: listen, listen-http, state-dir, prefix, mtu, tun, user,
- * control, log. Unknown keys are false too. */
+/*
+ * False for keys a SIGHUP cannot change: listen, listen-http, state-dir, prefix, mtu, tun, user,
+ * control, log. Unknown keys are false too.
+ */
 bool gwconf_key_reloadable(const char *key);
 /*
  * The restart-only keys whose value differs between the running configuration and a reloaded
- * one (compared in their printed form): up to max names into keys[]; returns how many differ.
+ * one (compared in their printed form; uses open_memstream): up to max names into keys[], in
+ * print order; returns how many differ.
  */
-size_t gwconf_restart_changes(const struct gwconf *old, const struct gwconf *cur,
-			      const char **keys, size_t max);
+size_t gwconf_restart_changes(const struct gwconf *old, const struct gwconf *cur, const char **keys,
+			      size_t max);
 
 #endif

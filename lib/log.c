@@ -63,7 +63,8 @@ const char *log_level_name(enum log_level level)
 	return log_names[level];
 }
 
-static void log_vemit(enum log_level level, const char *err, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 3, 0)))
+log_vemit(enum log_level level, const char *err, const char *fmt, va_list ap)
 {
 	char msg[1024];
 	int saved = errno;
