@@ -275,19 +275,19 @@ int gw_load_cert(struct gw *gw, const char *cert_pem, size_t cert_len, const cha
 	return 0;
 }
 
-/* Keys that need a restart: warn, keep the running value. */
+/* Keys that need a restart: warn naming them, keep the running values. */
 static void gw_keep_restart_keys(const struct gwconf *old, struct gwconf *nc)
 {
-	if (!nc->have_prefix) {
+	const char *keys[16];
+	size_t n;
+
+	if (!nc->have_prefix) { /* "prefix auto" resolves to the prefix kept in state-dir */
 		nc->have_prefix = old->have_prefix;
 		nc->prefix = old->prefix;
 	}
-	if (memcmp(&old->prefix, &nc->prefix, sizeof(nc->prefix)) != 0 || old->mtu != nc->mtu ||
-	    strcmp(old->tun, nc->tun) != 0 || old->nlisten != nc->nlisten ||
-	    old->nlisten_http != nc->nlisten_http || strcmp(old->control, nc->control) != 0 ||
-	    strcmp(old->user, nc->user) != 0 || strcmp(old->state_dir, nc->state_dir) != 0)
-		log_warnx("reload: prefix, mtu, tun, listen, control, user and state-dir take "
-			  "effect only at restart; keeping the running values");
+	n = gwconf_restart_changes(old, nc, keys, 16);
+	for (size_t i = 0; i < n && i < 16; i++)
+		log_warnx("reload: %s changes only at restart; keeping the running value", keys[i]);
 	nc->have_prefix = old->have_prefix;
 	nc->prefix = old->prefix;
 	nc->mtu = old->mtu;
@@ -299,6 +299,7 @@ static void gw_keep_restart_keys(const struct gwconf *old, struct gwconf *nc)
 	memcpy(nc->control, old->control, sizeof(nc->control));
 	memcpy(nc->user, old->user, sizeof(nc->user));
 	memcpy(nc->state_dir, old->state_dir, sizeof(nc->state_dir));
+	nc->log_syslog = old->log_syslog;
 }
 
 int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char *conf_name,

@@ -1,0 +1,528 @@
+# SPDX-License-Identifier: ISC
+# shellcheck shell=bash
+#
+# tests/netns/lib.sh: helpers shared by the end-to-end scenarios (t_*.sh) and the demo.
+# Sourced, never run. A scenario does:
+#
+#     . "$(dirname "$0")/lib.sh"
+#     iph_init "$@"              # root or exit 77, BUILD dir, work dir, EXIT trap
+#     topo_up c1 c2 in           # the namespaces it needs (gw always)
+#     gw_start                   # iphttpsd in gw, waits until its control socket answers
+#     check "something works" n c1 ping -6 -c 1 ...
+#     finish                     # "N passed, M failed", exit status
+#
+# Topology (every role optional but gw; names are per run: iph-<run>-<pid>-<role>):
+#
+#   ┌──────────────────────┐ veth    ┌──────────────────────────────┐ veth    ┌───────────────────────┐
+#   │ c1 (client1)         │ eth0  c1│ gw                           │c2  eth0 │ c2 (client2)          │
+#   │ 192.0.2.10/24        ├─────────┤ 192.0.2.1/24 (c1)            ├─────────┤ 198.51.100.10/24      │
+#   │ tun0: tlspeer.py     │         │ 198.51.100.1/24 (c2)         │         │ tun0: tlspeer.py      │
+#   │  2001:db8:1:1000:x/64│         │ 2001:db8:100::1/64 (in)      │         │  2001:db8:1:1000:y/64 │
+#   └──────────────────────┘         │ iphttps0: iphttpsd           │         └───────────────────────┘
+#                                    │  prefix 2001:db8:1:1000::/64 │
+#                                    │  listen 192.0.2.1:443        │
+#                                    │         198.51.100.1:443     │
+#                                    │  forwarding=1                │
+#                                    └──────────────┬───────────────┘
+#                                                in │ veth
+#                                              eth0 │
+#                                    ┌──────────────┴───────────────┐
+#                                    │ in (intranet host)           │
+#                                    │ 2001:db8:100::10/64          │
+#                                    │ 2001:db8:1:1000::/64 via     │
+#                                    │   2001:db8:100::1            │
+#                                    └──────────────────────────────┘
+#
+# The IP-HTTPS link (every client's tun0 and the gateway's iphttps0) is one /64; the gateway is
+# 2001:db8:1:1000::1 and fe80::1 on it. Only documentation addresses are used.
+#
+# Rules kept here: readiness is polled (wait_for, 50 ms steps, bounded), never slept for;
+# every background process is started with start_bg so that cleanup kills exactly those (plus
+# whatever `ip netns pids` reports in our own namespaces) and deletes the namespaces.
+
+PY=/usr/bin/python3
+LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$LIBDIR/../.." && pwd)
+PEER="$TOP/tests/peers/tlspeer.py"
+
+NPASS=0
+NFAIL=0
+NSKIP=0
+NCHECK=0
+BG_PIDS=()
+declare -A BG_PID
+declare -A HAVE_ROLE
+NSES=()
+GW_PID=
+
+# ---------------------------------------------------------------------------------------------
+# Set-up and clean-up
+
+# iph_init BUILD_DIR: root check (exit 77), binaries, unique names, work dir, traps.
+iph_init() {
+	T_NAME=$(basename "$0" .sh)
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "# $T_NAME: skipped: needs root (network namespaces)"
+		exit 77
+	fi
+	BUILD=${1:-}
+	if [ -z "$BUILD" ] || [ ! -x "$BUILD/iphttpsd" ] || [ ! -x "$BUILD/iphttpsctl" ]; then
+		echo "usage: $0 BUILD_DIR   (absolute path holding iphttpsd and iphttpsctl)" >&2
+		exit 2
+	fi
+	case "$BUILD" in /*) ;; *) BUILD=$(cd "$BUILD" && pwd) ;; esac
+	# The runner passes its own id so that it can sweep up after a script it had to kill.
+	ID="iph-${IPH_RUN_ID:-0}-$$"
+	WORK=$(mktemp -d "/tmp/$ID.XXXXXX")
+	chmod 755 "$WORK"
+	SOCK="$WORK/ctl.sock"
+	trap cleanup EXIT
+	trap 'exit 143' TERM
+	trap 'exit 130' INT
+	echo "# $T_NAME: namespaces $ID-*, work dir $WORK"
+}
+
+cleanup() {
+	local pid ns i
+	trap - EXIT
+	for pid in "${BG_PIDS[@]}"; do
+		kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${BG_PIDS[@]}"; do
+		for ((i = 0; i < 40; i++)); do
+			pid_alive "$pid" || break
+			sleep 0.05
+		done
+		pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	done
+	for ns in "${NSES[@]}"; do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		ip netns del "$ns" 2>/dev/null
+	done
+	if [ "${IPH_KEEP:-0}" = 1 ] || { [ "$NFAIL" -gt 0 ] && [ "${IPH_KEEP_FAILED:-0}" = 1 ]; }; then
+		echo "# kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+}
+
+# pid_alive PID: running and not a zombie (kill -0 succeeds on zombies).
+pid_alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	[ -n "$st" ] && [ "${st:0:1}" != Z ]
+}
+
+# n ROLE CMD...: run CMD in the role's namespace.
+n() {
+	local r=$1
+	shift
+	ip netns exec "$ID-$r" "$@"
+}
+
+# wait_for 'CMD' TIMEOUT_S: poll CMD (eval'd, quiet) every 50 ms until it succeeds; 1 on timeout.
+wait_for() {
+	local cmd=$1 t=${2:-5} i max end
+	max=$((${t%.*} * 20 + 20))
+	end=$(($(date +%s%N) + ${t%.*} * 1000000000 + 500000000))
+	for ((i = 0; i < max; i++)); do
+		if eval "$cmd" >/dev/null 2>&1; then
+			return 0
+		fi
+		[ "$(date +%s%N)" -lt "$end" ] || break
+		sleep 0.05
+	done
+	return 1
+}
+
+# start_bg NAME CMD...: CMD in the background, stdout to $WORK/NAME.out, stderr to NAME.err.
+# Sets BG_PID[NAME]; cleanup kills it. `start_bg NAME n ROLE CMD...` is expanded here rather
+# than through the n function, so that the PID recorded is the program's own (ip netns exec
+# execs it), not a subshell's: signals then reach the program.
+start_bg() {
+	local name=$1
+	shift
+	if [ "$1" = n ]; then
+		local role=$2
+		shift 2
+		set -- ip netns exec "$ID-$role" "$@"
+	fi
+	"$@" >"$WORK/$name.out" 2>"$WORK/$name.err" &
+	BG_PID[$name]=$!
+	BG_PIDS+=("$!")
+}
+
+# stop_bg NAME [SIG]: signal it and wait (at most 3 s); returns its exit status (or 255).
+stop_bg() {
+	local pid=${BG_PID[$1]} sig=${2:-TERM} i
+	kill "-$sig" "$pid" 2>/dev/null
+	for ((i = 0; i < 60; i++)); do
+		pid_alive "$pid" || break
+		sleep 0.05
+	done
+	if pid_alive "$pid"; then
+		return 255
+	fi
+	wait "$pid" 2>/dev/null
+}
+
+# bg_exit NAME: exit status of a finished background process (255 if still running).
+bg_exit() {
+	local pid=${BG_PID[$1]}
+	pid_alive "$pid" && return 255
+	wait "$pid" 2>/dev/null
+}
+
+# topo_up ROLE...: gw plus the given roles among c1 c2 in, wired as drawn above.
+topo_up() {
+	local r
+	for r in gw "$@"; do
+		ip netns add "$ID-$r" || bail "ip netns add $ID-$r"
+		NSES+=("$ID-$r")
+		n "$r" ip link set lo up
+		# No DAD wait on the veths; the tun links skip DAD anyway (IFF_NOARP).
+		n "$r" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	done
+	n gw sysctl -qw net.ipv6.conf.all.forwarding=1
+	for r in "$@"; do
+		HAVE_ROLE[$r]=1
+		ip link add "$r" netns "$ID-gw" type veth peer name eth0 netns "$ID-$r" ||
+			bail "veth gw:$r - $r:eth0"
+		n gw ip link set "$r" up
+		n "$r" ip link set eth0 up
+		case $r in
+		c1)
+			n gw ip addr add 192.0.2.1/24 dev c1
+			n c1 ip addr add 192.0.2.10/24 dev eth0
+			;;
+		c2)
+			n gw ip addr add 198.51.100.1/24 dev c2
+			n c2 ip addr add 198.51.100.10/24 dev eth0
+			;;
+		in)
+			n gw ip addr add 2001:db8:100::1/64 dev in nodad
+			n in ip addr add 2001:db8:100::10/64 dev eth0 nodad
+			n in ip -6 route add 2001:db8:1:1000::/64 via 2001:db8:100::1
+			;;
+		*) bail "unknown role $r" ;;
+		esac
+	done
+	for r in "$@"; do
+		case $r in
+		c1) wait_for "n c1 ping -c 1 -W 1 192.0.2.1" 5 || bail "c1 cannot ping gw" ;;
+		c2) wait_for "n c2 ping -c 1 -W 1 198.51.100.1" 5 || bail "c2 cannot ping gw" ;;
+		in) wait_for "n in ping -6 -c 1 -W 1 2001:db8:100::1" 5 || bail "in cannot ping gw" ;;
+		esac
+	done
+}
+
+# ---------------------------------------------------------------------------------------------
+# The gateway
+
+# gw_config [LINE...]: the base configuration plus extra lines, into $WORK/gw.conf.
+# shellcheck disable=SC2120 # called with and without extra lines
+gw_config() {
+	mkdir -p "$WORK/state"
+	chmod 700 "$WORK/state"
+	{
+		echo "# written by $T_NAME"
+		# Listen only where topo_up put an address, or the bind fails.
+		[ -n "${HAVE_ROLE[c1]:-}" ] && echo "listen 192.0.2.1:443"
+		[ -n "${HAVE_ROLE[c2]:-}" ] && echo "listen 198.51.100.1:443"
+		echo "prefix 2001:db8:1:1000::/64"
+		echo "tun iphttps0"
+		echo "state-dir $WORK/state"
+		echo "control $SOCK"
+		echo "user nobody"
+		echo "log-level debug"
+		echo "log-drops yes"
+		echo "route 2001:db8:100::/48"
+		local l
+		for l in "$@"; do
+			echo "$l"
+		done
+	} >"$WORK/gw.conf"
+}
+
+# gw_start: iphttpsd in gw with $WORK/gw.conf (gw_config first); waits until `show` answers.
+gw_start() {
+	[ -f "$WORK/gw.conf" ] || gw_config
+	# Keep the log of an earlier daemon of this script for the sanitizer scan in finish.
+	[ -f "$WORK/gw.err" ] && mv "$WORK/gw.err" "$WORK/gw.err.$GW_PID"
+	start_bg gw n gw "$BUILD/iphttpsd" -c "$WORK/gw.conf"
+	GW_PID=${BG_PID[gw]}
+	wait_for "ctl show || ! pid_alive $GW_PID" 10
+	if ! ctl show >/dev/null 2>&1; then
+		pid_alive "$GW_PID" || echo "# iphttpsd exited with status $(bg_exit gw; echo $?)"
+		echo "# iphttpsd did not become ready; its log:"
+		gw_log 40
+		bail "iphttpsd not ready"
+	fi
+}
+
+# ctl ARGS...: iphttpsctl on our control socket, inside gw.
+ctl() {
+	n gw "$BUILD/iphttpsctl" -s "$SOCK" "$@"
+}
+
+# gw_log [N]: the last N lines of the daemon's stderr, as comments.
+gw_log() {
+	tail -n "${1:-30}" "$WORK/gw.err" 2>/dev/null | sed 's/^/#   gw: /'
+}
+
+# jget PATH: a value from JSON on stdin; PATH like link.drops.spoofed or 0.addresses.
+# Prints numbers and strings bare, lists and objects as JSON. Fails if the path is missing.
+jget() {
+	"$PY" -c '
+import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split(".") if sys.argv[1] else []:
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(json.dumps(v) if isinstance(v, (list, dict)) else v)
+' "$1"
+}
+
+# ctl_owner ADDR: the remote (ip:port) of the client owning ADDR per `clients --json`, or fail.
+ctl_owner() {
+	ctl --json clients | "$PY" -c '
+import json, sys
+own = [c["remote"] for c in json.load(sys.stdin) if sys.argv[1] in c["addresses"]]
+print(own[0]) if own else sys.exit(1)
+' "$1"
+}
+
+# stat_get PATH: one value of `iphttpsctl --json show`, e.g. stat_get link.drops.spoofed.
+stat_get() {
+	ctl --json show | jget "$1"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Client peers
+
+# peer_tun NAME ROLE [ARGS...]: tlspeer.py tun in ROLE's namespace (tun0), waits for READY.
+peer_tun() {
+	local name=$1 role=$2
+	shift 2
+	local gw
+	case $role in c1) gw=192.0.2.1 ;; c2) gw=198.51.100.1 ;; *) bail "no gateway for $role" ;; esac
+	start_bg "$name" n "$role" "$PY" "$PEER" tun --connect "$gw:443" --tun tun0 "$@"
+	if ! wait_for "grep -qx READY '$WORK/$name.out'" 10; then
+		sed 's/^/#   peer: /' "$WORK/$name.out" "$WORK/$name.err"
+		gw_log 20
+		return 1
+	fi
+}
+
+# peer_global ROLE: the role's global address in the link prefix (not tentative), or fail.
+peer_global() {
+	n "$1" ip -6 -o addr show dev tun0 scope global 2>/dev/null |
+		awk '$4 ~ /^2001:db8:1:1000:/ && !/tentative/ { sub("/.*", "", $4); print $4; exit }' |
+		grep .
+}
+
+# peer_ll ROLE: the role's link-local address on tun0.
+peer_ll() {
+	n "$1" ip -6 -o addr show dev tun0 scope link 2>/dev/null |
+		awk '{ sub("/.*", "", $4); print $4; exit }' | grep .
+}
+
+# raw ROLE ARGS...: tlspeer.py raw from ROLE to its gateway address.
+raw() {
+	local role=$1 gw
+	shift
+	case $role in c1) gw=192.0.2.1 ;; c2) gw=198.51.100.1 ;; *) bail "no gateway for $role" ;; esac
+	n "$role" "$PY" "$PEER" raw --connect "$gw:443" "$@"
+}
+
+# has_pkt FILE 'EXPR': some packet a raw peer printed (its JSON lines, as dict p) satisfies the
+# Python expression EXPR, e.g. 'p["type"] == 136 and p["R"] == 0'. Prints the packets on failure.
+has_pkt() {
+	"$PY" -c '
+import json, sys
+ok = False
+lines = open(sys.argv[1]).read().splitlines()
+for l in lines:
+    if l.startswith("JSON "):
+        p = json.loads(l[5:])
+        try:
+            ok = ok or bool(eval(sys.argv[2], {"p": p}))
+        except (KeyError, TypeError, IndexError):
+            pass
+if not ok:
+    print("no packet with", sys.argv[2], "in:")
+    print("\n".join(lines))
+sys.exit(0 if ok else 1)
+' "$1" "$2"
+}
+
+# solicited_node ADDR: the solicited-node multicast group of ADDR (RFC 4291 §2.7.1).
+solicited_node() {
+	"$PY" -c '
+import ipaddress, sys
+a = int(ipaddress.IPv6Address(sys.argv[1]))
+print(ipaddress.IPv6Address(int(ipaddress.IPv6Address("ff02::1:ff00:0")) | (a & 0xffffff)))
+' "$1"
+}
+
+# make_cert NAME CN: a self-signed P-256 certificate $WORK/NAME.crt with key $WORK/NAME.key (0600).
+make_cert() {
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-subj "/CN=$2" -addext "subjectAltName=DNS:$2" \
+		-keyout "$WORK/$1.key" -out "$WORK/$1.crt" >/dev/null 2>&1 || return 1
+	chmod 600 "$WORK/$1.key"
+}
+
+# cert_fp FILE: SHA-256 fingerprint of a PEM certificate, AA:BB:... upper case.
+cert_fp() {
+	openssl x509 -noout -fingerprint -sha256 -in "$1" | sed 's/.*=//' | tr a-f A-F
+}
+
+# served_fp ROLE ADDR:PORT: fingerprint of the certificate a new TLS connection from ROLE sees.
+served_fp() {
+	n "$1" timeout 5 openssl s_client -connect "$2" </dev/null 2>/dev/null |
+		openssl x509 -noout -fingerprint -sha256 | sed 's/.*=//' | tr a-f A-F
+}
+
+# raw_200 ROLE ARGS...: a raw session from ROLE gets status 200 (its output is shown).
+raw_200() {
+	local o
+	o=$(raw "$@" 2>&1)
+	printf '%s\n' "$o"
+	printf '%s\n' "$o" | grep -q '^STATUS HTTP/1\.1 200 '
+}
+
+# ---------------------------------------------------------------------------------------------
+# TAP-like checks
+
+_ok() {
+	NCHECK=$((NCHECK + 1))
+	NPASS=$((NPASS + 1))
+	echo "ok $NCHECK - $1"
+}
+
+_not_ok() {
+	NCHECK=$((NCHECK + 1))
+	NFAIL=$((NFAIL + 1))
+	echo "not ok $NCHECK - $1"
+}
+
+# check "DESCRIPTION" CMD...: passes when CMD exits 0; its output is shown only on failure.
+check() {
+	local desc=$1
+	shift
+	if "$@" >"$WORK/check.out" 2>&1; then
+		_ok "$desc"
+	else
+		_not_ok "$desc"
+		echo "#   command: $*"
+		sed 's/^/#   /' "$WORK/check.out" | head -n 40
+	fi
+}
+
+# check_not "DESCRIPTION" CMD...: passes when CMD fails.
+check_not() {
+	local desc=$1
+	shift
+	if "$@" >"$WORK/check.out" 2>&1; then
+		_not_ok "$desc"
+		echo "#   command unexpectedly succeeded: $*"
+		sed 's/^/#   /' "$WORK/check.out" | head -n 40
+	else
+		_ok "$desc"
+	fi
+}
+
+# check_eq "DESCRIPTION" EXPECTED ACTUAL
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		_ok "$1"
+	else
+		_not_ok "$1"
+		echo "#   expected: '$2'"
+		echo "#   got:      '$3'"
+	fi
+}
+
+# check_gt "DESCRIPTION" ACTUAL MIN: integer ACTUAL > MIN.
+check_gt() {
+	if [[ "$2" =~ ^[0-9]+$ ]] && [ "$2" -gt "$3" ]; then
+		_ok "$1"
+	else
+		_not_ok "$1"
+		echo "#   expected a number > $3, got '$2'"
+	fi
+}
+
+# check_grep "DESCRIPTION" REGEX FILE: an extended regex matches a line of FILE.
+check_grep() {
+	if grep -Eq -- "$2" "$3" 2>/dev/null; then
+		_ok "$1"
+	else
+		_not_ok "$1"
+		echo "#   no line matching /$2/ in:"
+		sed 's/^/#   | /' "$3" 2>/dev/null | head -n 40
+	fi
+}
+
+# check_match "DESCRIPTION" REGEX TEXT: an extended regex matches a line of TEXT.
+check_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		_ok "$1"
+	else
+		_not_ok "$1"
+		echo "#   no line matching /$2/ in:"
+		printf '%s\n' "$3" | sed 's/^/#   | /' | head -n 40
+	fi
+}
+
+# skip "DESCRIPTION" "REASON"
+skip() {
+	NCHECK=$((NCHECK + 1))
+	NSKIP=$((NSKIP + 1))
+	echo "ok $NCHECK - $1 # SKIP $2"
+}
+
+# bail "REASON": a set-up step failed; count it, show the gateway log, stop the script.
+bail() {
+	_not_ok "setup: $1"
+	finish
+}
+
+# gw_final_check: a daemon still running must exit 0 on SIGTERM, and no daemon of this script
+# may have logged a sanitizer report (ASan/UBSan builds: `make asan`).
+gw_final_check() {
+	[ -n "$GW_PID" ] || return 0
+	if pid_alive "$GW_PID"; then
+		stop_bg gw TERM
+		check_eq "at the end iphttpsd exits 0 within 3 s of SIGTERM" 0 "$?"
+	fi
+	check_not "no sanitizer report in the gateway's log" \
+		grep -E 'AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:' \
+		"$WORK"/gw.err*
+}
+
+# finish: the summary line, then exit 0 if nothing failed.
+finish() {
+	if [ -z "${IPH_FINISHING:-}" ]; then
+		IPH_FINISHING=1
+		gw_final_check
+	fi
+	if [ "$NFAIL" -gt 0 ] && [ -s "$WORK/gw.err" ]; then
+		echo "# last lines of the gateway log:"
+		gw_log 25
+	fi
+	local line="$NPASS passed, $NFAIL failed"
+	[ "$NSKIP" -gt 0 ] && line="$line, $NSKIP skipped"
+	if [ -n "${IPH_RESULTS:-}" ]; then
+		# Under run.sh: counts go to its file and the only bare summary line is the total.
+		echo "$T_NAME $NPASS $NFAIL $NSKIP" >>"$IPH_RESULTS"
+		echo "# $T_NAME: $NPASS ok, $NFAIL not ok, $NSKIP skipped"
+	else
+		echo "$line"
+	fi
+	[ "$NFAIL" -eq 0 ]
+	exit $?
+}

@@ -1,0 +1,89 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+#
+# tools/deps.sh check|demo
+#
+# Installs the Debian 12 packages that `make check` (check) or `make demo` (demo) needs, and only
+# those missing according to dpkg-query. `apt-get update` runs only when something is missing.
+# Not root and something missing: says what and exits 1. Nothing missing: exits 0 quietly, so it
+# is cheap to run before every `make check`.
+set -eu
+
+usage() {
+	echo "usage: $0 check|demo" >&2
+	exit 2
+}
+
+[ $# -eq 1 ] || usage
+
+# What each package is for:
+#   gcc make libc6-dev libssl-dev    the programs (build-essential pulls in g++ and dpkg-dev
+#                                    we do not need)
+#   libcmocka-dev                    unit tests
+#   clang libclang-rt-14-dev         libFuzzer: on Debian 12 clang's -fsanitize=fuzzer links
+#                                    libclang_rt.fuzzer-x86_64.a (and the ASan/UBSan runtimes),
+#                                    shipped in libclang-rt-14-dev, which the clang package
+#                                    neither depends on nor recommends
+#   python3                          tests/peers/tlspeer.py (tun mode: standard library only),
+#                                    the demo's web server
+#   python3-scapy                    tlspeer.py raw mode (crafted packets, packet summaries)
+#   iproute2 iputils-ping procps     namespaces, veth, ss, ping, sysctl, ps
+#   socat                            TCP exchanges through the tunnel
+#   ncat                             a second TCP tool for hand debugging (nmap's netcat)
+#   openssl                          test certificates, s_client fingerprints
+#   nmap                             t_nmap.sh (ip-https-discover)
+#   tcpdump                          t_link_rules.sh: what reaches the intranet
+#   curl                             demo: an HTTP GET through the tunnel
+BUILD_PKGS="gcc make libc6-dev libssl-dev"
+NET_PKGS="python3 iproute2 iputils-ping procps socat openssl"
+
+case "$1" in
+check)
+	PKGS="$BUILD_PKGS libcmocka-dev clang libclang-rt-14-dev $NET_PKGS python3-scapy nmap ncat tcpdump"
+	;;
+demo)
+	PKGS="$BUILD_PKGS $NET_PKGS curl"
+	;;
+*)
+	usage
+	;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+	echo "$0: dpkg-query not found: this script knows Debian (12) only; install by hand:" >&2
+	echo "  $PKGS" >&2
+	exit 1
+fi
+
+missing=""
+for p in $PKGS; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "installed" ] || missing="$missing $p"
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "$0: missing packages:$missing" >&2
+	echo "$0: run as root, or: apt-get install$missing" >&2
+	exit 1
+fi
+
+echo "$0: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt-get install -y -q --no-install-recommends $missing
+
+# Check again: a package that apt could not find must not pass silently.
+still=""
+for p in $missing; do
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = "installed" ] || still="$still $p"
+done
+if [ -n "$still" ]; then
+	echo "$0: still missing after apt-get install:$still" >&2
+	exit 1
+fi
