@@ -29,7 +29,8 @@
 enum link_drop {
 	LINK_DROP_MALFORMED = 0, /* not a well-formed IPv6 packet (length, version) */
 	LINK_DROP_SPOOFED,       /* source owned by another client, or a gateway address */
-	LINK_DROP_FOREIGN_SRC,   /* global source outside the link prefix, or multicast source */
+	LINK_DROP_FOREIGN_SRC,   /* global source outside the link prefix, or multicast source
+				    (also: link-local source to beyond the link, RFC 4291 §2.5.6) */
 	LINK_DROP_UNSPEC_SRC,    /* source :: on anything but DAD NS or RS */
 	LINK_DROP_LL_NOT_GW,     /* link-local unicast not for the gateway (§3.2.5.2.2 rule 1) */
 	LINK_DROP_MCAST,         /* multicast other than RS and DAD NS (§3.2.5.2.2 rule 2) */
@@ -43,6 +44,7 @@ enum link_drop {
 	LINK_DROP_TUN_OFFLINK,   /* from the intranet, destination outside the prefix */
 	LINK_DROP_GW_UNHANDLED,  /* addressed to the gateway, not something it answers */
 	LINK_DROP_ICMP_RATE,     /* an ICMPv6 error suppressed by the rate limit (RFC 4443 §2.4f) */
+	LINK_DROP_PEER_DOWN,     /* from a peer that is not up (before link_peer_up, after _down) */
 	LINK_DROP__MAX
 };
 
@@ -51,6 +53,7 @@ struct link_stats {
 	uint64_t to_tun;         /* packets forwarded client -> intranet */
 	uint64_t from_tun;       /* packets delivered intranet -> client */
 	uint64_t peer_to_peer;   /* packets delivered client -> client directly */
+	uint64_t to_all;         /* multicast packets handed to ops->to_all (certificates mode) */
 	uint64_t rs;             /* Router Solicitations received */
 	uint64_t ra;             /* Router Advertisements sent */
 	uint64_t dad_conflicts;  /* DAD probes answered on another client's behalf */
@@ -96,6 +99,9 @@ struct link_cfg {
 	uint32_t icmp_error_rate;    /* ICMPv6 errors per second, burst equal (RFC 4443 §2.4f) */
 	struct link_route routes[LINK_MAX_ROUTES];
 	size_t nroutes;
+	/* Secret key of the address hash (SipHash-2-4), e.g. from getrandom(). All zero works,
+	 * but then clients can choose addresses that collide. Fixed at link_init. */
+	uint8_t hash_key[16];
 };
 
 struct link_ops {
@@ -120,6 +126,7 @@ struct link {
 	size_t nbuckets;           /* power of two */
 	size_t naddrs;
 	uint64_t seq;
+	uint64_t hash_k0, hash_k1; /* cfg.hash_key, kept across link_reconfigure */
 	uint64_t now_ms;           /* set by the caller before each call; only the rate limit reads it */
 	double icmp_tokens;
 	uint64_t icmp_last_ms;
