@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "iphttpsd/client.h"
@@ -253,12 +254,22 @@ static void gw_link_cfg(const struct gwconf *conf, struct link_cfg *lc)
 	lc->nroutes = conf->nroutes;
 }
 
+static const char *gw_date(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		snprintf(buf, len, "%lld", (long long)t);
+	return buf;
+}
+
 int gw_load_cert(struct gw *gw, const char *cert_pem, size_t cert_len, const char *key_pem,
 		 size_t key_len)
 {
 	char err[512];
 	SSL_CTX *ctx = tls_server_ctx_new(cert_pem, cert_len, key_pem, key_len, err, sizeof(err));
 	struct tls_cert_info info;
+	char date[32];
 
 	if (!ctx) {
 		log_warnx("certificate: %s", err);
@@ -270,8 +281,9 @@ int gw_load_cert(struct gw *gw, const char *cert_pem, size_t cert_len, const cha
 	SSL_CTX_free(gw->ssl_ctx);
 	gw->ssl_ctx = ctx;
 	gw->cert = info;
-	log_notice("certificate: %s, expires %ld, sha256 %s", info.subject, (long)info.not_after,
-		   info.sha256);
+	log_notice("certificate: %s, expires %s (in %ld days), sha256 %s", info.subject,
+		   gw_date(info.not_after, date, sizeof(date)),
+		   tls_cert_days_left(&info, time(NULL)), info.sha256);
 	return 0;
 }
 
@@ -383,6 +395,11 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 	}
 	gw->start_ms = ev_now(&gw->loop);
 	gw_link_cfg(&gw->conf, &lc);
+	/* A secret hash key, so clients cannot choose addresses that collide in the table. */
+	if (getrandom(lc.hash_key, sizeof(lc.hash_key), 0) != (ssize_t)sizeof(lc.hash_key)) {
+		log_warn("getrandom");
+		return -1;
+	}
 	if (link_init(&gw->link, &lc, &ops) == -1) {
 		log_warnx("link: configuration refused");
 		return -1;

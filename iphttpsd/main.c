@@ -124,8 +124,10 @@ static int main_daemon(const struct main_opts *o, struct gw_setup *s)
 	pid_t pid;
 	int rc;
 
-	if (priv_setup(s) == -1)
+	if (priv_setup(s) == -1) {
+		log_errx("setup failed; exiting");
 		return 1;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
 		log_warn("socketpair");
 		return 1;

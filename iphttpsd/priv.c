@@ -414,8 +414,10 @@ static void priv_reload(int fd, const char *conf_path)
 			goto out;
 		}
 	}
-	if (priv_read_tls(c, &cert, &clen, &key, &klen) == -1)
+	if (priv_read_tls(c, &cert, &clen, &key, &klen) == -1) {
+		log_warnx("reload: keeping the previous configuration and certificate");
 		goto out;
+	}
 	if (priv_send(fd, PRIV_RELOAD, text, tlen, cert, clen, key, klen) == -1)
 		log_warn("reload: sending to the gateway");
 out:
