@@ -447,6 +447,33 @@ static int http1_decide(const struct http1_policy *pol, const struct http1_rline
 	return 0;
 }
 
+/*
+ * Whether buf[0..lim), a head complete or still arriving, can be a request at all: empty lines, then a
+ * request line of printable ASCII and spaces (RFC 9112 §3: method token, target, version), with
+ * CR only before LF. Anything else (a TLS ClientHello on the plain-HTTP port starts with 0x16,
+ * RFC 8446 §5.1; binary junk) is refused at once instead of waiting for the head timeout.
+ */
+static bool http1_viable(const uint8_t *buf, size_t lim, const char **why)
+{
+	size_t i = 0;
+
+	while (i < lim && (buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	if (i < lim && buf[i] == 0x16) {
+		*why = "a TLS handshake where plain HTTP was expected";
+		return false;
+	}
+	for (; i < lim && buf[i] != '\n'; i++) {
+		if (buf[i] == '\r' && (i + 1 == lim || buf[i + 1] == '\n'))
+			continue;
+		if (buf[i] < 0x20 || buf[i] > 0x7e) {
+			*why = "request line is not printable ASCII";
+			return false;
+		}
+	}
+	return true;
+}
+
 enum http1_result http1_parse_request(const struct http1_policy *pol, const uint8_t *buf,
 				      size_t len, struct http1_request *req)
 {
@@ -456,7 +483,14 @@ enum http1_result http1_parse_request(const struct http1_policy *pol, const uint
 	struct http1_line l;
 	struct buf_cur c;
 
+	const char *why = NULL;
+
 	memset(req, 0, sizeof(*req));
+	/* First, whole head or not, so the verdict never depends on how the bytes arrived. */
+	if (!http1_viable(buf, lim, &why)) {
+		http1_fail(req, 400, why);
+		return HTTP1_ERROR;
+	}
 	if (len == 0 || !http1_find_head(buf, lim, &start, &end)) {
 		if (len < HTTP1_HEAD_MAX)
 			return HTTP1_INCOMPLETE;

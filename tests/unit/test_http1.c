@@ -221,6 +221,12 @@ static const struct req_case req_cases[] = {
     INCOMPLETE("no LF at all", "POST /IPHTTPS HTTP/1.1"),
     INCOMPLETE("bad request line, no blank line", "GARBAGE\r\n"),
     INCOMPLETE("bad field, no blank line", POST_("/IPHTTPS") "X A: b\r\n"),
+    INCOMPLETE("CR at the end of what arrived", "POST /IPHTTPS HTTP/1.1\r"),
+    ERRW("TLS ClientHello on the plain-HTTP port", 400, "TLS handshake", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"),
+    ERRW("TLS after empty lines", 400, "TLS handshake", "\r\n\x16\x03\x01"),
+    ERRW("NUL in an incomplete request line", 400, "not printable", "POST /IPH\0TTPS"),
+    ERRW("high byte in an incomplete request line", 400, "not printable", "POST /\xc3\xa9"),
+    ERRW("lone CR inside an incomplete request line", 400, "not printable", "POST /\rX"),
 };
 /* clang-format on */
 

@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+#
+# t_daemon: the daemon as an administrator meets it.
+#   1. No configuration at all: iphttpsd alone, with its built-in defaults (port 443 on IPv4 and
+#      IPv6, /IPHTTPS, a self-signed certificate and a ULA /64 generated into
+#      /var/lib/iphttpsd, TUN iphttps0, /run/iphttpsd.sock). It runs in a private mount
+#      namespace with tmpfs over /var/lib and /run, so the host's directories are never touched.
+#   2. Privilege separation: the parent stays root, the worker runs as an unprivileged user.
+#   3. The plain-HTTP listener for use behind a TLS-terminating balancer ([MS-IPHTTPS] §1.3,
+#      §5.1): a client speaking plain HTTP reaches the intranet through it.
+#
+#   c1 192.0.2.10 ---- gw 192.0.2.1 [iphttpsd] 2001:db8:100::1 ---- in 2001:db8:100::10
+#
+# shellcheck source=tests/netns/lib.sh
+. "$(dirname "$0")/lib.sh"
+iph_init "$@"
+
+topo_up c1 in
+
+# ---- 1. no configuration ----
+
+start_bg gwdef n gw unshare -m sh -c \
+	'mount -t tmpfs tmpfs /var/lib && mount -t tmpfs tmpfs /run && exec "$0"' "$BUILD/iphttpsd"
+P=${BG_PID[gwdef]}
+GW_PID=$P
+cp /dev/null "$WORK/gw.err"
+# The daemon's own view of the file system (its mount namespace) and its control socket.
+inmnt() { nsenter -t "$P" -m -n "$@"; }
+ROOTFS=/proc/$P/root
+wait_for "inmnt '$BUILD/iphttpsctl' show || ! pid_alive $P" 15
+check "iphttpsd starts with no configuration and answers on /run/iphttpsd.sock" \
+	inmnt "$BUILD/iphttpsctl" show
+check_grep "it warns loudly about the self-signed certificate" 'SELF-SIGNED' "$WORK/gwdef.err"
+check_eq "the key it generated is mode 600" 600 "$(stat -c %a "$ROOTFS/var/lib/iphttpsd/key.pem")"
+check "the certificate it generated parses" \
+	openssl x509 -noout -in "$ROOTFS/var/lib/iphttpsd/cert.pem"
+PFX=$(cat "$ROOTFS/var/lib/iphttpsd/prefix" 2>/dev/null)
+check_match "the generated prefix is a ULA /64 (RFC 4193)" '^fd[0-9a-f]{2}:[0-9a-f:]+::/64$' "$PFX"
+check_eq "show reports that prefix" "$PFX" "$(inmnt "$BUILD/iphttpsctl" --json show | jget prefix)"
+check_grep "it listens on 0.0.0.0:443" '0\.0\.0\.0:443' <(n gw ss -Hltn)
+check_grep "it listens on [::]:443" '\[::\]:443' <(n gw ss -Hltn)
+check_grep "TUN iphttps0 is up with MTU 1280" 'mtu 1280' <(n gw ip link show dev iphttps0 up)
+check_grep "the prefix is routed to iphttps0" "^${PFX%/64}/64 dev iphttps0" <(n gw ip -6 route)
+check_grep "the TUN has no address of its own (the daemon is the router)" '^$' \
+	<(n gw ip -6 -o addr show dev iphttps0; echo)
+raw c1 --path /IPHTTPS >"$WORK/def-raw.out" 2>&1
+check_grep "a client gets 200 on /IPHTTPS" '^STATUS HTTP/1.1 200' "$WORK/def-raw.out"
+raw c1 --path /IPTLS >"$WORK/def-iptls.out" 2>&1
+check_grep "and on the spec's /IPTLS" '^STATUS HTTP/1.1 200' "$WORK/def-iptls.out"
+
+# ---- 2. privilege separation ----
+
+WORKER=$(pgrep -P "$P" -x iphttpsd | head -n 1)
+check_eq "the parent runs as root" root "$(ps -o user= -p "$P" | tr -d ' ')"
+check_eq "the worker runs as an unprivileged user" nobody "$(ps -o user= -p "$WORKER" | tr -d ' ')"
+check_eq "the worker cannot gain privileges (NoNewPrivs)" 1 \
+	"$(awk '/^NoNewPrivs/ { print $2 }' "/proc/$WORKER/status")"
+check_eq "the worker has no capabilities" 0000000000000000 \
+	"$(awk '/^CapEff/ { print $2 }' "/proc/$WORKER/status")"
+check_not "the worker cannot read the private key" \
+	nsenter -t "$WORKER" -m -S "$(stat -c %u "/proc/$WORKER")" -G nogroup \
+	cat /var/lib/iphttpsd/key.pem
+
+stop_bg gwdef TERM
+check_eq "SIGTERM: exit status 0" 0 "$?"
+check_not "SIGTERM: iphttps0 is gone" n gw ip link show dev iphttps0
+GW_PID=
+
+# ---- 3. plain HTTP behind a balancer ----
+
+gw_config "listen-http 192.0.2.1:8080"
+gw_start
+n c1 "$PY" "$PEER" raw --connect 192.0.2.1:8080 --tcp-only >"$WORK/http-raw.out" 2>&1
+check_grep "plain HTTP on listen-http gets 200" '^STATUS HTTP/1.1 200' "$WORK/http-raw.out"
+n c1 "$PY" "$PEER" raw --connect 192.0.2.1:8080 >"$WORK/http-tls.out" 2>&1
+check_not "TLS on the plain-HTTP listener gets no 200" grep -q '^STATUS HTTP/1.1 200' "$WORK/http-tls.out"
+start_bg p1 n c1 "$PY" "$PEER" tun --connect 192.0.2.1:8080 --tcp-only --tun tun0
+check "a plain-HTTP client brings its link up" wait_for "grep -qx READY '$WORK/p1.out'" 10
+check "it autoconfigures an address from the RA" wait_for "peer_global c1" 10
+check "it reaches the intranet host through the gateway" \
+	n c1 ping -6 -c 2 -W 2 2001:db8:100::10
+check_eq "the gateway lists it with transport http" http \
+	"$(ctl --json clients | jget 0.transport)"
+
+finish
