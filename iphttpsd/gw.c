@@ -121,6 +121,30 @@ static void gw_accept(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 	}
 }
 
+/* ---- neighbour resolution timers (proto/link resolves unknown addresses by NS) ---- */
+
+static void gw_nd_tick(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct gw *gw = t->arg;
+
+	gw->link.now_ms = ev_now(loop);
+	link_tick(&gw->link);
+}
+
+/* Arms the timer for the link's earliest deadline; runs after every batch, which is when a
+   resolution can have started. */
+static void gw_nd_arm(struct gw *gw)
+{
+	uint64_t when = link_next_deadline(&gw->link), now = ev_now(&gw->loop);
+
+	if (when == UINT64_MAX) {
+		ev_timer_stop(&gw->loop, &gw->nd_timer);
+		return;
+	}
+	if (!ev_timer_active(&gw->nd_timer) || gw->nd_timer.when_ms != when)
+		ev_timer_start(&gw->loop, &gw->nd_timer, when > now ? when - now : 0);
+}
+
 /* ---- after each batch: continued reads, coalesced flushes, deferred frees ---- */
 
 void gw_mark_dirty(struct gw *gw, struct client *c)
@@ -153,6 +177,7 @@ static void gw_after(struct ev_loop *loop, void *arg)
 	}
 	if (gw->dirty)
 		ev_no_wait(loop);
+	gw_nd_arm(gw);
 	/* Free closed clients no longer referenced by the dirty list. */
 	for (pp = &gw->grave; *pp;) {
 		struct client *c = *pp;
@@ -250,6 +275,7 @@ static void gw_link_cfg(const struct gwconf *conf, struct link_cfg *lc)
 	lc->preferred_lifetime = conf->preferred_lifetime;
 	lc->cur_hop_limit = 64;
 	lc->icmp_error_rate = conf->icmp_error_rate;
+	lc->resolve_rate = conf->nd_resolve_rate;
 	memcpy(lc->routes, conf->routes, sizeof(lc->routes));
 	lc->nroutes = conf->nroutes;
 }
@@ -418,6 +444,7 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 		return -1;
 	}
 	ev_set_after(&gw->loop, gw_after, gw);
+	ev_timer_init(&gw->nd_timer, gw_nd_tick, gw);
 	ev_timer_init(&gw->ra_timer, gw_ra_tick, gw);
 	ev_timer_start(&gw->loop, &gw->ra_timer, (uint64_t)gw->conf.ra_interval * 1000);
 	return 0;

@@ -82,6 +82,7 @@ struct gw {
 	struct gw_counters cnt;
 	struct outq_pool pool;
 	struct ev_timer ra_timer;
+	struct ev_timer nd_timer; /* neighbour resolution retransmissions and failures */
 	struct http1_policy http;
 	uint64_t start_ms;
 	bool stopping;

@@ -73,6 +73,9 @@ void gwconf_defaults(struct gwconf *c)
 	c->head_timeout = 10;
 	c->client_queue = 65536;
 	c->icmp_error_rate = 100;
+	/* Each NS goes down every connection (see struct link_cfg): 10/s is 10 NS per second
+	 * per client at worst. */
+	c->nd_resolve_rate = 10;
 	c->tcp_keepalive = 60;
 	c->tcp_user_timeout = 120;
 }
@@ -706,6 +709,15 @@ static int gwconf_icmp_error_rate(void *arg, struct conf_line *l)
 	return gwconf_num_arg(l, &r, &x->c->icmp_error_rate);
 }
 
+static int gwconf_nd_resolve_rate(void *arg, struct conf_line *l)
+{
+	/* RFC 4861 §7.2.2 neighbour resolution; 0 answers unknown addresses at once */
+	static const struct gwconf_range r = {.lo = 0, .hi = 10000};
+	struct gwconf_ctx *x = arg;
+
+	return gwconf_num_arg(l, &r, &x->c->nd_resolve_rate);
+}
+
 static int gwconf_tcp_keepalive(void *arg, struct conf_line *l)
 {
 	static const struct gwconf_range r = {.lo = 10, .hi = 7200, .zero_off = true};
@@ -751,6 +763,7 @@ static const struct conf_directive gwconf_directives[] = {
     {"head-timeout", 1, 1, false, gwconf_head_timeout},
     {"client-queue", 1, 1, false, gwconf_client_queue},
     {"icmp-error-rate", 1, 1, false, gwconf_icmp_error_rate},
+    {"nd-resolve-rate", 1, 1, false, gwconf_nd_resolve_rate},
     {"tcp-keepalive", 1, 1, false, gwconf_tcp_keepalive},
     {"tcp-user-timeout", 1, 1, false, gwconf_tcp_user_timeout},
 };
@@ -1078,6 +1091,11 @@ static void gwconf_p_icmp_error_rate(const struct gwconf *c, FILE *out)
 	gwconf_print_u32(out, "icmp-error-rate", c->icmp_error_rate);
 }
 
+static void gwconf_p_nd_resolve_rate(const struct gwconf *c, FILE *out)
+{
+	gwconf_print_u32(out, "nd-resolve-rate", c->nd_resolve_rate);
+}
+
 static void gwconf_p_tcp_keepalive(const struct gwconf *c, FILE *out)
 {
 	gwconf_print_u32(out, "tcp-keepalive", c->tcp_keepalive);
@@ -1122,6 +1140,7 @@ static const struct gwconf_key gwconf_keys[] = {
     {"head-timeout", gwconf_p_head_timeout, true},
     {"client-queue", gwconf_p_client_queue, true},
     {"icmp-error-rate", gwconf_p_icmp_error_rate, true},
+    {"nd-resolve-rate", gwconf_p_nd_resolve_rate, true},
     {"tcp-keepalive", gwconf_p_tcp_keepalive, true},
     {"tcp-user-timeout", gwconf_p_tcp_user_timeout, true},
 };

@@ -58,6 +58,7 @@ struct gwconf {
 	uint32_t head_timeout;       /* 10 s for the request head after the handshake */
 	uint32_t client_queue;       /* 65536 bytes queued toward one client before drops */
 	uint32_t icmp_error_rate;    /* 100 ICMPv6 errors per second */
+	uint32_t nd_resolve_rate;    /* 10 NS per second resolving unknown addresses; 0 off */
 	uint32_t tcp_keepalive;      /* 60 s idle before TCP keepalive probes */
 	uint32_t tcp_user_timeout;   /* 120 s: a dead peer is dropped after this */
 };

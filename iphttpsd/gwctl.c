@@ -61,9 +61,12 @@ static void gwctl_show_link_json(const struct link *l, struct sbuf *o)
 		    "\"link\":{\"to_tun\":%" PRIu64 ",\"from_tun\":%" PRIu64
 		    ",\"peer_to_peer\":%" PRIu64 ",\"rs\":%" PRIu64 ",\"ra\":%" PRIu64
 		    ",\"dad_conflicts\":%" PRIu64 ",\"echo\":%" PRIu64 ",\"icmp_errors\":%" PRIu64
-		    ",\"learned\":%" PRIu64 ",\"evicted\":%" PRIu64 ",\"addresses\":%zu,\"drops\":{",
+		    ",\"learned\":%" PRIu64 ",\"evicted\":%" PRIu64 ",\"resolve_started\":%" PRIu64
+		    ",\"resolved\":%" PRIu64 ",\"resolve_failed\":%" PRIu64 ",\"resolve_ns\":%" PRIu64
+		    ",\"addresses\":%zu,\"drops\":{",
 		    s->to_tun, s->from_tun, s->peer_to_peer, s->rs, s->ra, s->dad_conflicts, s->echo,
-		    s->icmp_errors, s->learned, s->evicted, l->naddrs);
+		    s->icmp_errors, s->learned, s->evicted, s->resolve_started, s->resolved,
+		    s->resolve_failed, s->resolve_ns, l->naddrs);
 	for (int i = 0; i < LINK_DROP__MAX; i++)
 		sbuf_printf(o, "%s\"%s\":%" PRIu64, i ? "," : "", link_drop_name(i), s->drops[i]);
 	sbuf_printf(o, "}}");
@@ -112,8 +115,10 @@ static void gwctl_show_text(struct gw *gw, struct sbuf *o)
 		       ", client to client %" PRIu64 "\n",
 		    s->to_tun, s->from_tun, s->peer_to_peer);
 	sbuf_printf(o, "nd         rs %" PRIu64 ", ra %" PRIu64 ", dad conflicts %" PRIu64
-		       ", echo %" PRIu64 ", icmp errors %" PRIu64 "\n",
-		    s->rs, s->ra, s->dad_conflicts, s->echo, s->icmp_errors);
+		       ", echo %" PRIu64 ", icmp errors %" PRIu64 ", resolved %" PRIu64 "/%" PRIu64
+		       "\n",
+		    s->rs, s->ra, s->dad_conflicts, s->echo, s->icmp_errors, s->resolved,
+		    s->resolve_started);
 	sbuf_printf(o, "conns      accepted %" PRIu64 ", tls failed %" PRIu64 ", tls timeout %" PRIu64
 		       ", head timeout %" PRIu64 ", http errors %" PRIu64 ", not ipv6 %" PRIu64
 		       ", over max %" PRIu64 "\n",

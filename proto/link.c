@@ -4,11 +4,13 @@
  * An address table (which client owns which address, learned from DAD probes, advertisements
  * and source addresses), source-address policing, the Authentication Mode None rules of
  * §3.2.5.2.2, the gateway's own answers (RA, NA, echo, ICMPv6 errors), and the forwarding
- * decision for every packet from a client or from the TUN device.
+ * decision for every packet from a client or from the TUN device, including neighbour
+ * resolution (RFC 4861 §7.2.2) for addresses in the prefix that no client has announced.
  *
- * Does not: reassemble fragments, keep neighbour timers (entries live as long as the
- * connection), decrement hop limits (client to client is one link; the kernel routes the rest),
- * or read a clock (l->now_ms is set by the caller).
+ * Does not: expire table entries (they live as long as the connection; resolution only finds
+ * new ones), reassemble fragments, decrement hop limits (client to client is one link; the
+ * kernel routes the rest), or read a clock (l->now_ms is set by the caller, which also drives
+ * link_tick).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +57,7 @@ static const char *const link_drop_names[LINK_DROP__MAX] = {
 	[LINK_DROP_GW_UNHANDLED] = "gw_unhandled",
 	[LINK_DROP_ICMP_RATE] = "icmp_rate",
 	[LINK_DROP_PEER_DOWN] = "peer_down",
+	[LINK_DROP_RESOLVE_REPLACED] = "resolve_replaced",
 };
 /* clang-format on */
 
@@ -165,6 +168,8 @@ static void link_grow(struct link *l)
 	l->nbuckets = n;
 }
 
+static void link_resolved(struct link *l, struct link_peer *owner, const struct in6_addr *a);
+
 /* Unhashes one slot and frees it. */
 static void link_forget(struct link *l, struct link_addr *slot)
 {
@@ -213,6 +218,7 @@ static void link_learn(struct link *l, struct link_peer *p, const struct in6_add
 	l->stats.learned++;
 	if (l->naddrs > l->nbuckets)
 		link_grow(l);
+	link_resolved(l, p, a);
 }
 
 size_t link_peer_addrs(const struct link_peer *p, struct in6_addr *out, size_t max)
@@ -296,20 +302,19 @@ static int link_fwd_tun(struct link *l, const struct link_pkt *k)
 	return LINK_PASS;
 }
 
-/* RFC 4443 §2.4(f): a token bucket of icmp_error_rate per second, as deep as one second. */
-static bool link_rate_ok(struct link *l)
+/* Takes one token from a bucket of `rate` per second, as deep as one second. A clock going
+ * backwards mints nothing. */
+static bool link_limit_take(struct link_limit *b, uint32_t rate, uint64_t now_ms)
 {
-	double rate = l->cfg.icmp_error_rate;
-
-	if (l->now_ms > l->icmp_last_ms) {
-		l->icmp_tokens += (double)(l->now_ms - l->icmp_last_ms) * rate / 1000.0;
-		if (l->icmp_tokens > rate)
-			l->icmp_tokens = rate;
+	if (now_ms > b->last_ms) {
+		b->tokens += (double)(now_ms - b->last_ms) * rate / 1000.0;
+		if (b->tokens > rate)
+			b->tokens = rate;
 	}
-	l->icmp_last_ms = l->now_ms;
-	if (l->icmp_tokens < 1.0)
+	b->last_ms = now_ms;
+	if (b->tokens < 1.0)
 		return false;
-	l->icmp_tokens -= 1.0;
+	b->tokens -= 1.0;
 	return true;
 }
 
@@ -323,7 +328,8 @@ static void link_error(struct link *l, struct link_peer *p, uint8_t type, uint8_
 
 	if (!ip6_error_allowed(pkt, len, type, code) || ip6_parse_head(&v, pkt, len))
 		return;
-	if (!link_rate_ok(l)) {
+	/* RFC 4443 §2.4(f) */
+	if (!link_limit_take(&l->icmp_limit, l->cfg.icmp_error_rate, l->now_ms)) {
 		link_drop(l, p, LINK_DROP_ICMP_RATE, pkt, len);
 		return;
 	}
@@ -332,6 +338,175 @@ static void link_error(struct link *l, struct link_peer *p, uint8_t type, uint8_
 	buf_wr_init(&w, l->scratch, sizeof(l->scratch));
 	if (ip6_build_error(&w, src, type, code, param, pkt, len) == 0)
 		link_emit(l, p, w.len, &l->stats.icmp_errors);
+}
+
+/* ---- neighbour resolution (RFC 4861 §7.2.2) -------------------------------------------------- */
+
+/*
+ * An address in the prefix that no client owns may still be a client's: a Linux client on a
+ * TUN device never runs DAD (IFF_NOARP) and is known only once it sends from the address. So
+ * the first packet for it is held (one per address, the newest, §7.2.2) while an NS asks.
+ * The link has no multicast that would reach only the target's solicited-node group, so the
+ * NS goes to the target address itself down every connection, as Windows' server does
+ * (ms-iphttps.md §2.5); only the owner accepts it, and answers with a solicited NA to
+ * prefix::1 that link_check_src and link_na learn from: link_learn then delivers the held
+ * packet. Each NS costs one packet per connected client, hence cfg.resolve_rate, the
+ * LINK_MAX_PENDING slots, and no resolution at all with nobody connected.
+ */
+
+static struct link_pending *link_pending_find(struct link *l, const struct in6_addr *a)
+{
+	size_t i;
+
+	if (!l->npending)
+		return NULL;
+	for (i = 0; i < LINK_MAX_PENDING; i++)
+		if (l->pending[i].used && ip6_addr_eq(&l->pending[i].target, a))
+			return &l->pending[i];
+	return NULL;
+}
+
+static void link_pending_end(struct link *l, struct link_pending *q)
+{
+	q->used = false;
+	q->from = NULL;
+	q->len = 0;
+	l->npending--;
+}
+
+/* Holds k in q, in place of the packet held before (RFC 4861 §7.2.2: the newest is kept). */
+static void link_hold(struct link *l, struct link_pending *q, struct link_peer *from,
+		      const struct link_pkt *k)
+{
+	if (q->len)
+		link_drop(l, q->from, LINK_DROP_RESOLVE_REPLACED, q->pkt, q->len);
+	memcpy(q->pkt, k->p, k->len);
+	q->len = k->len;
+	q->from = from;
+}
+
+/* The NS for q's target (RFC 4861 §4.3, §7.2.2): from prefix::1 to the target itself, no
+ * Source Link-Layer Address option (the link has none), down every connection. */
+static void link_ns_send(struct link *l, const struct link_pending *q)
+{
+	struct buf_wr w;
+
+	buf_wr_init(&w, l->scratch, sizeof(l->scratch));
+	if (nd_build_ns(&w, &l->gw_global, &q->target, &q->target))
+		return;
+	l->ops.to_all(l->ops.arg, NULL, l->scratch, w.len);
+	l->stats.resolve_ns++;
+}
+
+/*
+ * A packet for an unknown address in the prefix, from `from` (NULL: the TUN). LINK_PASS: held
+ * while the address is resolved. LINK_NEXT: resolution is off, impossible (no to_all, nobody
+ * connected, over the MTU) or refused (no free slot, rate limit); the caller answers at once.
+ */
+static int link_resolve(struct link *l, struct link_peer *from, const struct link_pkt *k)
+{
+	struct link_pending *q;
+	size_t i;
+
+	if (!l->cfg.resolve_rate || !l->ops.to_all || !l->npeers_up || k->len > l->cfg.mtu)
+		return LINK_NEXT;
+	q = link_pending_find(l, &k->v.dst);
+	if (!q) {
+		if (l->npending == LINK_MAX_PENDING ||
+		    !link_limit_take(&l->resolve_limit, l->cfg.resolve_rate, l->now_ms))
+			return LINK_NEXT;
+		for (i = 0; l->pending[i].used; i++)
+			;
+		q = &l->pending[i];
+		q->used = true;
+		q->target = k->v.dst;
+		q->tries = 1;
+		q->deadline_ms = l->now_ms + LINK_RESOLVE_RETRANS_MS;
+		l->npending++;
+		l->stats.resolve_started++;
+		link_ns_send(l, q);
+	}
+	link_hold(l, q, from, k);
+	return LINK_PASS;
+}
+
+/* a has just been learned for owner: the packet held for it, if any, goes there. */
+static void link_resolved(struct link *l, struct link_peer *owner, const struct in6_addr *a)
+{
+	struct link_pending *q = link_pending_find(l, a);
+
+	if (!q)
+		return;
+	l->stats.resolved++;
+	/* counted as the packet would have been without the wait */
+	if (q->len && l->ops.to_peer(l->ops.arg, owner, q->pkt, q->len) < 0)
+		link_drop(l, q->from, LINK_DROP_QUEUE_FULL, q->pkt, q->len);
+	else if (q->len && q->from)
+		l->stats.peer_to_peer++;
+	else if (q->len)
+		l->stats.from_tun++;
+	link_pending_end(l, q);
+}
+
+/* No answer to the last NS: RFC 4861 §7.2.2, RFC 4443 §3.1 code 3 for the held packet. */
+static void link_resolve_failed(struct link *l, struct link_pending *q)
+{
+	l->stats.resolve_failed++;
+	if (q->len) {
+		link_error(l, q->from, IP6_ICMP_UNREACH, IP6_UNREACH_ADDR, 0, q->pkt, q->len);
+		link_drop(l, q->from, LINK_DROP_NO_NEIGHBOR, q->pkt, q->len);
+	}
+	link_pending_end(l, q);
+}
+
+void link_tick(struct link *l)
+{
+	struct link_pending *q;
+	size_t i;
+
+	for (i = 0; i < LINK_MAX_PENDING && l->npending; i++) {
+		q = &l->pending[i];
+		if (!q->used || q->deadline_ms > l->now_ms)
+			continue;
+		if (q->tries >= LINK_RESOLVE_TRIES) {
+			link_resolve_failed(l, q);
+			continue;
+		}
+		/* A retransmission the rate limit refuses still counts: a resolution ends
+		 * LINK_RESOLVE_TRIES * LINK_RESOLVE_RETRANS_MS after it began, answered or not. */
+		q->tries++;
+		q->deadline_ms = l->now_ms + LINK_RESOLVE_RETRANS_MS;
+		if (link_limit_take(&l->resolve_limit, l->cfg.resolve_rate, l->now_ms))
+			link_ns_send(l, q);
+	}
+}
+
+uint64_t link_next_deadline(const struct link *l)
+{
+	uint64_t t = UINT64_MAX;
+	size_t i;
+
+	for (i = 0; i < LINK_MAX_PENDING && l->npending; i++)
+		if (l->pending[i].used && l->pending[i].deadline_ms < t)
+			t = l->pending[i].deadline_ms;
+	return t;
+}
+
+/* p is going down: its held packets are dropped, their resolutions go on without them. */
+static void link_pending_peer_down(struct link *l, struct link_peer *p)
+{
+	struct link_pending *q;
+	size_t i;
+
+	for (i = 0; i < LINK_MAX_PENDING && l->npending; i++) {
+		q = &l->pending[i];
+		if (!q->used || q->from != p)
+			continue;
+		if (q->len)
+			link_drop(l, p, LINK_DROP_PEER_DOWN, q->pkt, q->len);
+		q->from = NULL;
+		q->len = 0;
+	}
 }
 
 /* ---- the gateway's own messages ------------------------------------------------------------ */
@@ -593,7 +768,9 @@ static int link_peer_onlink(struct link *l, struct link_peer *p, const struct li
 
 	if (owner)
 		return link_fwd_peer(l, owner, k, &l->stats.peer_to_peer);
-	/* RFC 4443 §3.1 code 3: no client owns the address. */
+	if (link_in_prefix(l, &k->v.dst) && link_resolve(l, p, k) == LINK_PASS)
+		return LINK_PASS;
+	/* RFC 4443 §3.1 code 3: no client owns the address (and none answered, or no asking). */
 	link_error(l, p, IP6_ICMP_UNREACH, IP6_UNREACH_ADDR, 0, k->p, k->len);
 	return LINK_DROP_NO_NEIGHBOR;
 }
@@ -714,6 +891,8 @@ static int link_tun_dispatch(struct link *l, const struct link_pkt *k)
 	if (ip6_is_linklocal(d) || !link_in_prefix(l, d))
 		return LINK_DROP_TUN_OFFLINK;
 	owner = link_lookup(l, d);
+	if (!owner && link_resolve(l, NULL, k) == LINK_PASS)
+		return LINK_PASS;
 	if (!owner) {
 		link_error(l, NULL, IP6_ICMP_UNREACH, IP6_UNREACH_ADDR, 0, k->p, k->len);
 		return LINK_DROP_NO_NEIGHBOR;
@@ -750,6 +929,8 @@ void link_peer_init(struct link_peer *p, uint64_t id, void *ctx)
 
 void link_peer_up(struct link *l, struct link_peer *p)
 {
+	if (!p->up)
+		l->npeers_up++;
 	p->up = true;
 	link_ra(l, p, &link_all_nodes);
 }
@@ -761,6 +942,9 @@ void link_peer_down(struct link *l, struct link_peer *p)
 	for (i = 0; i < LINK_PEER_ADDRS; i++)
 		if (p->addrs[i].owner)
 			link_forget(l, &p->addrs[i]);
+	link_pending_peer_down(l, p);
+	if (p->up)
+		l->npeers_up--;
 	p->up = false;
 }
 
@@ -795,12 +979,18 @@ static int link_cfg_check(const struct link_cfg *c)
 
 int link_init(struct link *l, const struct link_cfg *cfg, const struct link_ops *ops)
 {
+	size_t i;
+
 	memset(l, 0, sizeof(*l));
 	if (link_cfg_check(cfg) || !ops->to_peer || !ops->to_tun)
 		return -1;
 	l->buckets = calloc(LINK_BUCKETS_INIT, sizeof(*l->buckets));
-	if (!l->buckets)
-		return -1;
+	/* mtu <= IP6_PLEN_MAX: at most 4 MiB, and pages never written are never touched. */
+	l->hold = malloc((size_t)LINK_MAX_PENDING * cfg->mtu);
+	if (!l->buckets || !l->hold)
+		goto fail;
+	for (i = 0; i < LINK_MAX_PENDING; i++)
+		l->pending[i].pkt = l->hold + i * cfg->mtu;
 	l->nbuckets = LINK_BUCKETS_INIT;
 	l->cfg = *cfg;
 	l->ops = *ops;
@@ -811,16 +1001,29 @@ int link_init(struct link *l, const struct link_cfg *cfg, const struct link_ops 
 	l->gw_global.s6_addr[15] = 1;
 	l->hash_k0 = link_le64(cfg->hash_key);
 	l->hash_k1 = link_le64(cfg->hash_key + 8);
-	l->icmp_tokens = cfg->icmp_error_rate;
+	l->icmp_limit.tokens = cfg->icmp_error_rate;
+	l->resolve_limit.tokens = cfg->resolve_rate;
 	return 0;
+fail:
+	free(l->buckets);
+	free(l->hold);
+	memset(l, 0, sizeof(*l));
+	return -1;
 }
 
 void link_free(struct link *l)
 {
+	size_t i;
+
 	free(l->buckets);
 	l->buckets = NULL;
 	l->nbuckets = 0;
 	l->naddrs = 0;
+	free(l->hold);
+	l->hold = NULL;
+	for (i = 0; i < LINK_MAX_PENDING; i++)
+		l->pending[i] = (struct link_pending){0};
+	l->npending = 0;
 }
 
 int link_reconfigure(struct link *l, const struct link_cfg *cfg)
@@ -830,7 +1033,9 @@ int link_reconfigure(struct link *l, const struct link_cfg *cfg)
 	    cfg->mtu != l->cfg.mtu)
 		return -1;
 	l->cfg = *cfg;
-	if (l->icmp_tokens > cfg->icmp_error_rate)
-		l->icmp_tokens = cfg->icmp_error_rate;
+	if (l->icmp_limit.tokens > cfg->icmp_error_rate)
+		l->icmp_limit.tokens = cfg->icmp_error_rate;
+	if (l->resolve_limit.tokens > cfg->resolve_rate)
+		l->resolve_limit.tokens = cfg->resolve_rate;
 	return 0;
 }

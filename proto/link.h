@@ -7,9 +7,15 @@
  * probes and pings to the gateway, and decides where every packet goes: down one client's
  * connection, to the intranet (TUN), or nowhere (a counted drop).
  *
+ * Addresses a client has not announced yet (a Linux client on a TUN device never runs DAD) are
+ * found by neighbour resolution, as Windows' server does (ms-iphttps.md §2.5): the first packet
+ * for an unknown address in the prefix is held while a unicast NS probes every connection.
+ *
  * Pure: packets in, actions out through struct link_ops callbacks; no syscalls, no clock reads
- * (the caller sets l->now_ms), no logging. Memory: the address slots live inside each
- * caller-owned struct link_peer; the only allocation is the hash-bucket array, grown by doubling.
+ * (the caller sets l->now_ms, calls link_tick and arms a timer for link_next_deadline), no
+ * logging. Memory: the address slots live inside each caller-owned struct link_peer; the
+ * allocations are the hash-bucket array, grown by doubling, and the fixed hold buffers of the
+ * pending resolutions (LINK_MAX_PENDING * mtu bytes, at link_init).
  * Designed so later parts fit: one struct link per worker or per /64 (clusters, issue #6), the
  * certificates-mode multicast fan-out (issue #4) via ops->to_all.
  */
@@ -25,6 +31,15 @@
 #define LINK_MAX_ROUTES  32 /* Route Information options in one RA (fits a 1280-byte RA) */
 #define LINK_MIN_MTU     1280
 #define LINK_PKT_MAX     1500 /* scratch for packets the link builds (RA, NA, ICMPv6 errors) */
+
+/*
+ * Neighbour resolution (RFC 4861 §7.2.2): at most this many unknown addresses probed at once,
+ * each holding one packet of at most the link MTU; a new one past this gets Destination
+ * Unreachable at once, as does any when resolve_rate refuses.
+ */
+#define LINK_MAX_PENDING	64
+#define LINK_RESOLVE_TRIES	3    /* NS per resolution: MAX_MULTICAST_SOLICIT, RFC 4861 §10 */
+#define LINK_RESOLVE_RETRANS_MS 1000 /* between them: RETRANS_TIMER, RFC 4861 §10 */
 
 enum link_drop {
 	LINK_DROP_MALFORMED = 0, /* not a well-formed IPv6 packet (length, version) */
@@ -44,7 +59,10 @@ enum link_drop {
 	LINK_DROP_TUN_OFFLINK,   /* from the intranet, destination outside the prefix */
 	LINK_DROP_GW_UNHANDLED,  /* addressed to the gateway, not something it answers */
 	LINK_DROP_ICMP_RATE,     /* an ICMPv6 error suppressed by the rate limit (RFC 4443 §2.4f) */
-	LINK_DROP_PEER_DOWN,     /* from a peer that is not up (before link_peer_up, after _down) */
+	LINK_DROP_PEER_DOWN,     /* from a peer that is not up (before link_peer_up, after _down);
+				    also a packet held for resolution when its peer goes down */
+	LINK_DROP_RESOLVE_REPLACED, /* held for a resolution, replaced by a newer packet for the
+				       same address (one held per address, RFC 4861 §7.2.2) */
 	LINK_DROP__MAX
 };
 
@@ -61,6 +79,10 @@ struct link_stats {
 	uint64_t icmp_errors;    /* ICMPv6 errors generated */
 	uint64_t learned;        /* addresses learned */
 	uint64_t evicted;        /* addresses evicted for LINK_PEER_ADDRS */
+	uint64_t resolve_started; /* neighbour resolutions begun (a packet held, NS sent) */
+	uint64_t resolved;       /* ... that ended with the address learned */
+	uint64_t resolve_failed; /* ... that ended unanswered after LINK_RESOLVE_TRIES */
+	uint64_t resolve_ns;     /* NS handed to ops->to_all (each goes to every client) */
 };
 
 struct link_peer;
@@ -97,6 +119,18 @@ struct link_cfg {
 	uint32_t preferred_lifetime; /* Prefix Information, s (<= valid) */
 	uint8_t cur_hop_limit;       /* RA Cur Hop Limit */
 	uint32_t icmp_error_rate;    /* ICMPv6 errors per second, burst equal (RFC 4443 §2.4f) */
+	/*
+	 * Neighbour Solicitations per second for unknown addresses (the first of a resolution
+	 * and each retransmission alike), burst equal; 0 disables resolution: a packet for an
+	 * unknown address gets Destination Unreachable at once. The daemon's default is 10.
+	 * Amplification: every NS goes down every connection (the link has no multicast to
+	 * narrow it to the target), so one packet from the intranet for an unknown address costs
+	 * up to LINK_RESOLVE_TRIES NS per connected client. The limit bounds the whole: at 10/s
+	 * and 100,000 clients that is up to 1,000,000 NS (64 bytes each, 64 MB of IPv6, more
+	 * with TLS and TCP) per second of sustained scanning of the prefix; size it to the
+	 * client count.
+	 */
+	uint32_t resolve_rate;
 	struct link_route routes[LINK_MAX_ROUTES];
 	size_t nroutes;
 	/* Secret key of the address hash (SipHash-2-4), e.g. from getrandom(). All zero works,
@@ -109,12 +143,32 @@ struct link_ops {
 	int (*to_peer)(void *arg, struct link_peer *peer, const uint8_t *pkt, size_t len);
 	/* Write a packet to the intranet (TUN); return -1 on failure. */
 	int (*to_tun)(void *arg, const uint8_t *pkt, size_t len);
-	/* Certificates mode only: a multicast packet to every up peer except `except`. May be NULL. */
+	/* A packet to every up peer except `except` (NULL: none excepted): in certificates mode
+	 * the clients' multicast, in both modes the gateway's resolution NS. May be NULL (then no
+	 * multicast is forwarded and no address is resolved). */
 	void (*to_all)(void *arg, struct link_peer *except, const uint8_t *pkt, size_t len);
 	/* Optional: every drop, for per-packet logging when the operator asks for it. */
 	void (*drop)(void *arg, const struct link_peer *from, enum link_drop why, const uint8_t *pkt,
 		     size_t len);
 	void *arg;
+};
+
+/* One neighbour resolution in progress: a slot of l->pending. */
+struct link_pending {
+	struct in6_addr target;
+	struct link_peer *from; /* where the held packet came from (errors go back there); NULL:
+				   the TUN */
+	uint8_t *pkt;           /* its hold buffer, cfg.mtu bytes inside l->hold */
+	size_t len;             /* the held packet; 0: none any more (its peer went down) */
+	uint64_t deadline_ms;   /* the next NS, or after the last one the end */
+	uint8_t tries;          /* NS due so far, sent or refused by the rate limit */
+	bool used;
+};
+
+/* A token bucket: a rate per second, as deep as one second. */
+struct link_limit {
+	double tokens;
+	uint64_t last_ms;
 };
 
 struct link {
@@ -127,23 +181,31 @@ struct link {
 	size_t naddrs;
 	uint64_t seq;
 	uint64_t hash_k0, hash_k1; /* cfg.hash_key, kept across link_reconfigure */
-	uint64_t now_ms;           /* set by the caller before each call; only the rate limit reads it */
-	double icmp_tokens;
-	uint64_t icmp_last_ms;
+	uint64_t now_ms;           /* set by the caller before each call: for the rate limits and
+				      the resolution deadlines */
+	struct link_limit icmp_limit;    /* cfg.icmp_error_rate */
+	struct link_limit resolve_limit; /* cfg.resolve_rate */
+	struct link_pending pending[LINK_MAX_PENDING];
+	size_t npending;           /* slots used */
+	uint8_t *hold;             /* LINK_MAX_PENDING * cfg.mtu bytes, the held packets */
+	size_t npeers_up;          /* with nobody to ask, nothing is resolved */
 	struct link_stats stats;
 	uint8_t scratch[LINK_PKT_MAX]; /* packets the link builds; handed to ops, never kept */
 };
 
-/* Validates cfg (prefix is a /64, mtu >= 1280, lifetimes sane); returns -1 on bad config. */
+/* Validates cfg (prefix is a /64, mtu >= 1280, lifetimes sane); returns -1 on bad config or
+ * when the hold buffers cannot be allocated. */
 int link_init(struct link *l, const struct link_cfg *cfg, const struct link_ops *ops);
 void link_free(struct link *l);
-/* Replaces routes, lifetimes and mode on reload; the prefix and MTU must stay the same. */
+/* Replaces routes, lifetimes, rates and mode on reload; the prefix and MTU must stay the same.
+ * Resolutions in progress go on (with resolve_rate 0 too: no new NS, then they fail). */
 int link_reconfigure(struct link *l, const struct link_cfg *cfg);
 
 void link_peer_init(struct link_peer *p, uint64_t id, void *ctx);
 /* The client's link is up (after the 200): sends it an unsolicited RA (to ff02::1). */
 void link_peer_up(struct link *l, struct link_peer *p);
-/* The connection is closing: every address it owned is forgotten. */
+/* The connection is closing: every address it owned is forgotten, and so is every packet of
+ * its held for a resolution (a counted peer_down drop; the resolution itself goes on). */
 void link_peer_down(struct link *l, struct link_peer *p);
 /* A periodic RA down one connection, so router and prefix lifetimes never run out. */
 void link_send_ra(struct link *l, struct link_peer *p);
@@ -155,6 +217,16 @@ void link_oversize_from_peer(struct link *l, struct link_peer *p, const uint8_t 
 			     size_t headlen, size_t len);
 /* One packet read from the TUN device (the intranet side). */
 void link_from_tun(struct link *l, const uint8_t *pkt, size_t len);
+
+/*
+ * Resolution timers: link_tick (re)sends the NS of every resolution whose deadline has come
+ * (l->now_ms) and ends those past their last one with Destination Unreachable (RFC 4443 §3.1
+ * code 3) for the held packet. link_next_deadline: the earliest deadline, in the clock of
+ * now_ms, or UINT64_MAX when nothing is pending; the caller calls link_tick then, and again
+ * after any call into the link, since packets start and end resolutions.
+ */
+void link_tick(struct link *l);
+uint64_t link_next_deadline(const struct link *l);
 
 /* The peer owning an address, or NULL. */
 struct link_peer *link_lookup(const struct link *l, const struct in6_addr *a);

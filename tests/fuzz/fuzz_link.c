@@ -3,11 +3,12 @@
  * libFuzzer harness for proto/link (with proto/nd and proto/ip6). The input is a script:
  *
  *   byte 0      configuration: bit 0 certificates mode, bit 1 MTU 1500 (else 1280),
- *               bits 2..4 ICMPv6 error rate (0..7 per second)
+ *               bits 2..4 ICMPv6 error rate (0..7 per second),
+ *               bits 5..7 neighbour resolution rate (0 1 2 5 10 100 1000 10000 per second)
  *   then records of  op, len (2 bytes), len bytes of data:
  *     op & 7    0, 1 packet from peer (op >> 3) & 3      2 packet from the TUN
  *               3 peer up    4 peer down    5 periodic RA    6 oversize head from the peer
- *               7 the clock moves on by the first two data bytes, in ms
+ *               7 the clock moves on by the first two data bytes, in ms, and link_tick runs
  *     op & 0x20 the peer's queue (or the TUN) refuses packets during this record
  *     op & 0x40 fix Payload Length and the ICMPv6 checksum before feeding the packet
  *     op & 0x80 addresses starting 20 01 get the link prefix in their first 8 bytes
@@ -18,7 +19,12 @@
  * input unchanged and go to the owner of their destination; in mode None no link-local
  * packet is forwarded between clients; every owned address maps back to its owner through
  * link_lookup and the hash chains hold exactly the owned slots; a downed peer owns nothing;
- * every counted drop was reported through ops->drop.
+ * every counted drop was reported through ops->drop. Neighbour resolution: its NS goes through
+ * to_all to every connection, is unicast to an unowned address in the prefix, from prefix::1,
+ * and well formed; a held packet is delivered only to the owner of its destination, from its
+ * pending slot; a pending target is never owned and never a gateway address; nothing pending
+ * refers to a downed peer; after link_tick no deadline is due; every resolution started is
+ * resolved, failed or still pending.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -51,6 +57,7 @@ static struct fuzz_state {
 	struct link_peer *cur_peer; /* NULL: from the TUN */
 	bool refuse;
 	uint64_t drops; /* ops->drop calls */
+	uint64_t ns;	/* resolution NS through to_all */
 } S;
 
 static const uint8_t prefix[8] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x10, 0x00};
@@ -112,6 +119,30 @@ static void check_forwarded(const uint8_t *pkt, size_t len, struct ip6_view *v)
 	CHECK(len <= L.cfg.mtu || !S.cur_peer);
 }
 
+/* The pending slot whose hold buffer pkt is, or NULL. */
+static const struct link_pending *held_slot(const uint8_t *pkt)
+{
+	size_t i;
+
+	for (i = 0; i < LINK_MAX_PENDING; i++)
+		if (L.pending[i].used && L.pending[i].pkt == pkt)
+			return &L.pending[i];
+	return NULL;
+}
+
+/* A held packet delivered once its destination is learned: whole, to the new owner. */
+static void check_held(struct link_peer *peer, const uint8_t *pkt, size_t len)
+{
+	const struct link_pending *q = held_slot(pkt);
+	struct ip6_view v;
+
+	CHECK(q != NULL && q->len == len && len <= L.cfg.mtu);
+	CHECK(ip6_parse(&v, pkt, len) == 0);
+	CHECK(ip6_addr_eq(&v.dst, &q->target));
+	CHECK(link_lookup(&L, &v.dst) == peer);
+	CHECK(q->from == NULL || q->from->up);
+}
+
 static int to_peer(void *arg, struct link_peer *peer, const uint8_t *pkt, size_t len)
 {
 	struct ip6_view v;
@@ -127,6 +158,8 @@ static int to_peer(void *arg, struct link_peer *peer, const uint8_t *pkt, size_t
 			check_ra(pkt, len, &v);
 		/* answers go back down the connection they answer */
 		CHECK(S.cur_peer == NULL || peer == S.cur_peer);
+	} else if (held_slot(pkt)) {
+		check_held(peer, pkt, len);
 	} else {
 		check_forwarded(pkt, len, &v);
 		CHECK(!ip6_is_multicast(&v.dst));
@@ -158,11 +191,32 @@ static int to_tun(void *arg, const uint8_t *pkt, size_t len)
 	return S.refuse ? -1 : 0;
 }
 
+/* The resolution NS (RFC 4861 §4.3): prefix::1 to an unowned target itself, no options. */
+static void check_resolve_ns(struct link_peer *except, const uint8_t *pkt, size_t len)
+{
+	struct ip6_view v;
+	struct nd_msg m;
+
+	CHECK(except == NULL);
+	check_built(pkt, len, &v);
+	CHECK(len == IP6_HDR_LEN + 24 && pkt[IP6_HDR_LEN] == ND_TYPE_NS && v.hlim == 255);
+	CHECK(nd_parse(&m, &v, pkt + IP6_HDR_LEN, len - IP6_HDR_LEN) == 0 && !m.dad);
+	CHECK(ip6_addr_eq(&v.src, &L.gw_global) && ip6_addr_eq(&v.dst, &m.target));
+	CHECK(!ip6_is_multicast(&v.dst) && ip6_prefix_match(&v.dst, &L.cfg.prefix, 64));
+	CHECK(link_lookup(&L, &v.dst) == NULL);
+	CHECK(L.cfg.resolve_rate > 0);
+	S.ns++;
+}
+
 static void to_all(void *arg, struct link_peer *except, const uint8_t *pkt, size_t len)
 {
 	struct ip6_view v;
 
 	(void)arg;
+	if (pkt == L.scratch) {
+		check_resolve_ns(except, pkt, len);
+		return;
+	}
 	CHECK(L.cfg.auth_certificates);
 	CHECK(except == S.cur_peer && except != NULL);
 	check_forwarded(pkt, len, &v);
@@ -180,6 +234,40 @@ static void drop(void *arg, const struct link_peer *from, enum link_drop why, co
 	CHECK(len > 0 || why == LINK_DROP_MALFORMED || why == LINK_DROP_PEER_DOWN ||
 	      why == LINK_DROP_TOO_BIG);
 	S.drops++;
+}
+
+/* Resolutions in progress: their slots, targets and held packets. */
+static void check_pending(void)
+{
+	const struct link_pending *q;
+	struct ip6_view v;
+	size_t i, used = 0;
+
+	for (i = 0; i < LINK_MAX_PENDING; i++) {
+		q = &L.pending[i];
+		CHECK(q->pkt == L.hold + i * L.cfg.mtu);
+		if (!q->used)
+			continue;
+		used++;
+		CHECK(link_lookup(&L, &q->target) == NULL);
+		CHECK(ip6_prefix_match(&q->target, &L.cfg.prefix, 64));
+		CHECK(!ip6_addr_eq(&q->target, &L.gw_global) &&
+		      !ip6_addr_eq(&q->target, &L.cfg.prefix));
+		CHECK(q->tries >= 1 && q->tries <= LINK_RESOLVE_TRIES);
+		CHECK(q->deadline_ms <= L.now_ms + LINK_RESOLVE_RETRANS_MS);
+		CHECK(q->from == NULL || (is_peer(q->from) && q->from->up));
+		CHECK(q->len <= L.cfg.mtu && (q->len > 0 || q->from == NULL));
+		if (q->len) {
+			CHECK(ip6_parse(&v, q->pkt, q->len) == 0);
+			CHECK(ip6_addr_eq(&v.dst, &q->target));
+		}
+	}
+	CHECK(used == L.npending);
+	CHECK(L.stats.resolve_started == L.stats.resolved + L.stats.resolve_failed + L.npending);
+	CHECK(S.ns == L.stats.resolve_ns);
+	CHECK(L.stats.resolve_ns <= L.stats.resolve_started * LINK_RESOLVE_TRIES);
+	if (L.npending == 0)
+		CHECK(link_next_deadline(&L) == UINT64_MAX);
 }
 
 /* The address table: slots, lookups and hash chains agree. */
@@ -214,6 +302,7 @@ static void check_table(void)
 	for (i = 0; i < LINK_DROP__MAX; i++)
 		counted += L.stats.drops[i];
 	CHECK(counted == S.drops);
+	check_pending();
 }
 
 static void peer_down(struct link_peer *p)
@@ -228,6 +317,18 @@ static void peer_down(struct link_peer *p)
 	CHECK(link_peer_addrs(p, had, 0) == 0);
 	for (i = 0; i < n; i++)
 		CHECK(link_lookup(&L, &had[i]) == NULL);
+	for (i = 0; i < LINK_MAX_PENDING; i++)
+		CHECK(!L.pending[i].used || L.pending[i].from != p);
+}
+
+/* The clock moves on: whatever was due is done, and the next deadline lies ahead. */
+static void tick(uint64_t ms)
+{
+	L.now_ms += ms;
+	S.cur = NULL;
+	S.cur_peer = NULL;
+	link_tick(&L);
+	CHECK(link_next_deadline(&L) > L.now_ms);
 }
 
 /* Applies the op's fix-ups to a copy of the packet. */
@@ -296,7 +397,7 @@ static void run_record(uint8_t op, const uint8_t *data, size_t len)
 					L.cfg.mtu + 1 + len);
 		break;
 	default:
-		L.now_ms += len >= 2 ? (uint64_t)(data[0] << 8 | data[1]) : 1000;
+		tick(len >= 2 ? (uint64_t)(data[0] << 8 | data[1]) : 1000);
 		break;
 	}
 	S.cur = NULL;
@@ -305,6 +406,7 @@ static void run_record(uint8_t op, const uint8_t *data, size_t len)
 
 static int setup(uint8_t conf)
 {
+	static const uint32_t resolve_rates[8] = {0, 1, 2, 5, 10, 100, 1000, 10000};
 	struct link_cfg c = {
 	    .mtu = conf & 2 ? 1500 : 1280,
 	    .auth_certificates = conf & 1,
@@ -313,6 +415,7 @@ static int setup(uint8_t conf)
 	    .preferred_lifetime = 14400,
 	    .cur_hop_limit = 64,
 	    .icmp_error_rate = (conf >> 2) & 7,
+	    .resolve_rate = resolve_rates[conf >> 5],
 	    .routes = {{.plen = 0, .pref = -1, .lifetime = 60},
 		       {.prefix = {.s6_addr = {0x20, 0x01, 0x0d, 0xb8, 0x99}},
 			.plen = 40,
@@ -356,9 +459,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		run_record(op, data + off, len);
 		off += len;
 	}
+	/* the rest of every resolution runs out (peer_down first: the TUN's errors only) */
 	for (i = 0; i < NPEERS; i++)
 		peer_down(&peers[i]);
 	CHECK(L.naddrs == 0);
+	for (i = 0; i <= LINK_RESOLVE_TRIES; i++)
+		tick(LINK_RESOLVE_RETRANS_MS);
+	CHECK(L.npending == 0);
+	check_table();
 	link_free(&L);
 	return 0;
 }

@@ -4,15 +4,19 @@
 # t_two_clients: two clients on the one IP-HTTPS link reach each other directly.
 #
 #   c1 (192.0.2.10) ==TLS==> gw 192.0.2.1:443 / 198.51.100.1:443 <==TLS== c2 (198.51.100.10)
+#                             |
+#                             in (2001:db8:100::10, the intranet)
 #
 # Both share 2001:db8:1:1000::/64 with random interface identifiers; the gateway steers a
 # packet for one client's address down that client's connection (peer_to_peer), never through
-# its TUN.
+# its TUN. A client's global address is reachable before the client has sent anything from it:
+# the gateway holds the first packet and finds the owner with a unicast NS to every client
+# (RFC 4861 §7.2.2; a Linux client on a TUN device skips DAD, so nothing announced it).
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 iph_init "$@"
 
-topo_up c1 c2
+topo_up c1 c2 in
 gw_start
 
 peer_tun p1 c1 || bail "client1 peer not READY"
@@ -24,8 +28,24 @@ A2=$(peer_global c2) || bail "no global address on client2"
 echo "# client1: $A1  client2: $A2"
 check "the two clients chose different addresses" test "$A1" != "$A2"
 
-# A Linux client on a TUN device never does DAD (IFF_NOARP), so the gateway learns a client's
-# global address from the first packet it sends from it: each pings the gateway first.
+# --- neighbour resolution: before either client has sent from its global address
+check_not "the gateway does not know client1's global address yet" ctl_owner "$A1"
+check_not "the gateway does not know client2's global address yet" ctl_owner "$A2"
+nn0=$(stat_get link.drops.no_neighbor)
+# client2 first (client1 must stay silent on A1 for the next check): its echo reply is the
+# first packet it sends from A2.
+check "the intranet pings client2's global address before client2 sent from it" \
+	n in ping -6 -c 1 -W 5 "$A2"
+check "client2 pings client1's global address before client1 sent from it" \
+	n c2 ping -6 -c 1 -W 5 -I "$A2" "$A1"
+check "now the gateway maps client1's global address to client1" \
+	wait_for "ctl_owner $A1 | grep -q '^192\.0\.2\.10:'" 3
+check "now the gateway maps client2's global address to client2" \
+	wait_for "ctl_owner $A2 | grep -q '^198\.51\.100\.10:'" 3
+check_eq "show: no Address Unreachable meanwhile (link.drops.no_neighbor unchanged)" "$nn0" \
+	"$(stat_get link.drops.no_neighbor)"
+
+# Each pings the gateway from its global address (already known by now, see above).
 check "client1 pings the gateway from its global address" \
 	n c1 ping -6 -c 1 -W 2 -I "$A1" 2001:db8:1:1000::1
 check "client2 pings the gateway from its global address" \

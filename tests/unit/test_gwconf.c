@@ -420,6 +420,7 @@ static const char defaults_text[] = "listen 0.0.0.0:443\n"
 				    "head-timeout 10\n"
 				    "client-queue 65536\n"
 				    "icmp-error-rate 100\n"
+				    "nd-resolve-rate 10\n"
 				    "tcp-keepalive 60\n"
 				    "tcp-user-timeout 120\n";
 
@@ -441,6 +442,7 @@ static void test_defaults(void **state)
 	assert_true(c->accept_iptls);
 	assert_string_equal(c->user, "");
 	assert_string_equal(c->certificate, "");
+	assert_int_equal(c->nd_resolve_rate, 10);
 	free(text);
 	free(c);
 }
@@ -484,6 +486,7 @@ static const char full_text[] = "# every key, none at its default\n"
 				"head-timeout 1\n"
 				"client-queue 16777216\n"
 				"icmp-error-rate 0\n"
+				"nd-resolve-rate 0\n"
 				"tcp-keepalive 0\n"
 				"tcp-user-timeout 3600\n";
 
@@ -517,6 +520,7 @@ static const char full_printed[] = "listen 192.0.2.1:8443\n"
 				   "head-timeout 1\n"
 				   "client-queue 16777216\n"
 				   "icmp-error-rate 0\n"
+				   "nd-resolve-rate 0\n"
 				   "tcp-keepalive 0\n"
 				   "tcp-user-timeout 3600\n";
 
@@ -550,6 +554,7 @@ static void test_full(void **state)
 	assert_int_equal(c->log_level, LOG_LVL_DEBUG);
 	assert_string_equal(c->server_header, "Microsoft-HTTPAPI/2.0 (\"test\")");
 	assert_string_equal(c->certificate, "/etc/iphttpsd/my cert.pem");
+	assert_int_equal(c->nd_resolve_rate, 0);
 
 	/* Round trip: the printout parses and prints the same. */
 	assert_int_equal(parse_msgs(d, text, &msgs), 0);
@@ -938,6 +943,11 @@ static void test_limits(void **state)
 	expect("icmp-error-rate 100000\n", "");
 	expect("icmp-error-rate 100001\n",
 	       "t.conf:1: icmp-error-rate: 100001 is above the maximum 100000\n");
+	expect("nd-resolve-rate 0\n", "");
+	expect("nd-resolve-rate 10000\n", "");
+	expect("nd-resolve-rate 10001\n",
+	       "t.conf:1: nd-resolve-rate: 10001 is above the maximum 10000\n");
+	expect("nd-resolve-rate -1\n", "t.conf:1: nd-resolve-rate: '-1' is not a number\n");
 	expect("tcp-keepalive 0\ntcp-user-timeout 0\n", "");
 	expect("tcp-keepalive 10\ntcp-user-timeout 10\n", "");
 	expect("tcp-keepalive 9\n", "t.conf:1: tcp-keepalive: 9 is below the minimum 10 "
@@ -1027,6 +1037,7 @@ static void test_key_names(void **state)
 	assert_null(gwconf_key_name(i));
 	assert_true(gwconf_key_reloadable("route"));
 	assert_true(gwconf_key_reloadable("certificate"));
+	assert_true(gwconf_key_reloadable("nd-resolve-rate"));
 	assert_false(gwconf_key_reloadable("prefix"));
 	assert_false(gwconf_key_reloadable("listen-http"));
 	assert_false(gwconf_key_reloadable("nope"));

@@ -4,7 +4,9 @@
  * field by field, the address table (learning, DAD conflicts, eviction, peer_down, growth to
  * thousands of peers), the source rules, the Authentication Mode None filters of
  * [MS-IPHTTPS] §3.2.5.2.2 against Certificates mode, forwarding in both directions, the
- * ICMPv6 error rate limit with a controlled clock, and link_init's config checks.
+ * ICMPv6 error rate limit with a controlled clock, neighbour resolution for addresses no client
+ * has announced (NS fan-out, hold, delivery, retransmission, failure, limits, peer_down while
+ * a packet is held), and link_init's config checks.
  * Vectors: the RS and DAD NS of ms-iphttps.md §1.5; the rest built here.
  */
 #include <stdarg.h>
@@ -47,7 +49,7 @@ static const uint8_t dad_vec[64] = {
 #define L1	"fe80::a1"
 #define FAR	"2001:db8:9::1"
 #define NPEERS	4
-#define MAXOUT	64
+#define MAXOUT	256 /* a few resolution NS per slot (LINK_MAX_PENDING) */
 
 /* ---- recording ops ---------------------------------------------------------------------- */
 
@@ -86,6 +88,7 @@ static int rec_to_peer(void *arg, struct link_peer *peer, const uint8_t *pkt, si
 {
 	(void)arg;
 	assert_non_null(peer);
+	assert_true(peer->up); /* never down a closed connection (and ASan sees a freed one) */
 	assert_true(R.nout < MAXOUT);
 	if (R.peer_ret == 0)
 		rec_out(&R.out[R.nout++], peer, pkt, len);
@@ -195,6 +198,15 @@ static int setup_mtu1500(void **state)
 
 	(void)state;
 	c.mtu = 1500;
+	return setup_cfg(&c);
+}
+
+static int setup_resolve(void **state)
+{
+	struct link_cfg c = base_cfg();
+
+	(void)state;
+	c.resolve_rate = 10;
 	return setup_cfg(&c);
 }
 
@@ -334,6 +346,17 @@ static void assert_only_drop(enum link_drop why, int peer)
 	assert_int_equal(R.nout, 0);
 	assert_int_equal(R.nall, 0);
 	assert_int_equal(L.stats.drops[why], R.base.drops[why] + 1);
+}
+
+/* Exactly `count` drops since rec_clear, all of this kind. */
+static void assert_only_drop_count(enum link_drop why, size_t count)
+{
+	size_t i;
+
+	assert_int_equal(R.ndrops, count);
+	for (i = 0; i < count; i++)
+		assert_string_equal(link_drop_name(R.drops[i].why), link_drop_name(why));
+	assert_int_equal(L.stats.drops[why], R.base.drops[why] + count);
 }
 
 /* An output parsed as IPv6 with a correct ICMPv6 checksum; returns its header. */
@@ -1484,9 +1507,10 @@ static void test_reconfigure(void **state)
 static void test_drop_names(void **state)
 {
 	static const char *const want[] = {
-	    "malformed", "spoofed",	"foreign_src",	"unspec_src",  "ll_not_gw",  "mcast",
-	    "rogue_nd",	 "nd_invalid",	"too_big",	"no_neighbor", "queue_full", "tun",
-	    "tun_mcast", "tun_offlink", "gw_unhandled", "icmp_rate",   "peer_down",
+	    "malformed",  "spoofed",   "foreign_src",	   "unspec_src",  "ll_not_gw",
+	    "mcast",	  "rogue_nd",  "nd_invalid",	   "too_big",	  "no_neighbor",
+	    "queue_full", "tun",       "tun_mcast",	   "tun_offlink", "gw_unhandled",
+	    "icmp_rate",  "peer_down", "resolve_replaced",
 	};
 	size_t i;
 
@@ -1497,8 +1521,607 @@ static void test_drop_names(void **state)
 	assert_string_equal(link_drop_name(LINK_DROP__MAX), "unknown");
 }
 
+/* ---- neighbour resolution ----------------------------------------------------------------- */
+
+#define X  "2001:db8:1:1000::99" /* in the prefix, owned by no one until a test says so */
+#define X2 "2001:db8:1:1000::98"
+
+/* to_all output i is the resolution NS for target: prefix::1 -> target, hop limit 255, no
+ * options, valid checksum (RFC 4861 §4.3, §7.2.2), down every connection. */
+static void check_ns(size_t i, const char *target)
+{
+	const uint8_t *b = R.all[i].pkt;
+	struct ip6_view v;
+	struct nd_msg m;
+
+	assert_true(i < R.nall);
+	assert_null(R.all_except[i]);
+	assert_int_equal(R.all[i].len, 64);
+	assert_int_equal(ip6_parse(&v, b, R.all[i].len), 0);
+	assert_int_equal(b[0], 0x60);
+	assert_int_equal(b[4] << 8 | b[5], 24);
+	assert_int_equal(v.nxt, IP6_NH_ICMPV6);
+	assert_int_equal(v.hlim, 255);
+	assert_true(ip6_addr_eq(&v.src, in6p(GW_G)));
+	assert_true(ip6_addr_eq(&v.dst, in6p(target)));
+	assert_true(ip6_icmp6_cksum_ok(&v.src, &v.dst, b + 40, 24));
+	assert_int_equal(b[40], ND_TYPE_NS);
+	assert_int_equal(b[41], 0);
+	assert_memory_equal(b + 44, ((const uint8_t[4]){0}), 4);
+	assert_memory_equal(b + 48, in6p(target), 16);
+	assert_int_equal(nd_parse(&m, &v, b + 40, 24), 0);
+	assert_false(m.dad);
+	assert_true(ip6_addr_eq(&m.target, in6p(target)));
+}
+
+/* A Linux client's answer to that NS: from its address to prefix::1, S and O set. */
+static size_t na_answer(uint8_t *b, const char *addr)
+{
+	return na(b, addr, GW_G, addr, ND_NA_SOLICITED | ND_NA_OVERRIDE);
+}
+
+/* Output i is the packet b[0..n), delivered down peer's connection. */
+static void check_delivered(size_t i, int peer, const uint8_t *b, size_t n)
+{
+	assert_true(i < R.nout);
+	assert_ptr_equal(R.out[i].to, &peers[peer]);
+	assert_int_equal(R.out[i].len, n);
+	assert_memory_equal(R.out[i].pkt, b, n);
+}
+
+/* Sets the clock and runs the timers. */
+static void tick_at(uint64_t ms)
+{
+	L.now_ms = ms;
+	link_tick(&L);
+}
+
+static void test_resolve_from_tun(void **state)
+{
+	uint8_t b[256], a[128];
+	size_t n;
+
+	(void)state;
+	L.now_ms = 5000;
+	n = udp(b, FAR, X, 60);
+	link_from_tun(&L, b, n);
+	/* held, not refused: one NS for every connection, nothing else */
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 0);
+	assert_int_equal(R.nall, 1);
+	check_ns(0, X);
+	assert_int_equal(L.stats.resolve_started, 1);
+	assert_int_equal(L.stats.resolve_ns, 1);
+	assert_int_equal(L.stats.icmp_errors, 0);
+	assert_int_equal(L.npending, 1);
+	assert_int_equal(link_next_deadline(&L), 6000);
+	/* the owner answers: the NA to the gateway is learned from, not dropped, and the held
+	 * packet goes to it unchanged */
+	L.now_ms = 5040;
+	from(2, a, na_answer(a, X));
+	assert_int_equal(owner(X), 2);
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 1);
+	check_delivered(0, 2, b, n);
+	assert_int_equal(L.stats.from_tun, 1);
+	assert_int_equal(L.stats.resolved, 1);
+	assert_int_equal(L.stats.resolve_failed, 0);
+	assert_int_equal(L.npending, 0);
+	assert_int_equal(link_next_deadline(&L), UINT64_MAX);
+	/* nothing more: no retransmission, no late error */
+	tick_at(20000);
+	assert_int_equal(R.nall, 1);
+	assert_int_equal(R.nout, 1);
+	/* the next packet goes straight to the owner */
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nout, 2);
+	check_delivered(1, 2, b, n);
+	assert_int_equal(R.nall, 1);
+	assert_int_equal(L.stats.resolve_started, 1);
+}
+
+static void test_resolve_peer_to_peer(void **state)
+{
+	uint8_t b[256], a[128];
+	size_t n;
+
+	(void)state;
+	L.now_ms = 1000;
+	n = udp(b, G0, X, 100);
+	from(0, b, n);
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 0);
+	assert_int_equal(R.nall, 1);
+	check_ns(0, X);
+	assert_int_equal(owner(G0), 0); /* the sender's source is learned as usual */
+	from(3, a, na_answer(a, X));
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 1);
+	check_delivered(0, 3, b, n);
+	assert_int_equal(L.stats.peer_to_peer, 1);
+	assert_int_equal(L.stats.from_tun, 0);
+	assert_int_equal(L.stats.resolved, 1);
+	/* the answer comes back directly */
+	from(3, a, udp(a, X, G0, 20));
+	assert_int_equal(R.nout, 2);
+	assert_ptr_equal(R.out[1].to, &peers[0]);
+	assert_int_equal(R.nall, 1);
+}
+
+/* Any way of learning ends the resolution: a DAD probe, a source address, an NA's target. */
+static void test_resolve_learn_paths(void **state)
+{
+	uint8_t b[256], b2[256], a[128];
+	size_t n, n2;
+
+	(void)state;
+	n = udp(b, FAR, X, 30);
+	n2 = udp(b2, FAR, X2, 40);
+	link_from_tun(&L, b, n);
+	link_from_tun(&L, b2, n2);
+	assert_int_equal(R.nall, 2);
+	check_ns(1, X2);
+	from(1, a, dad(a, X));
+	assert_int_equal(R.nout, 1);
+	check_delivered(0, 1, b, n);
+	/* X2 sends first: the held packet, then its own to the intranet */
+	from(2, a, udp(a, X2, FAR, 8));
+	assert_int_equal(R.nout, 3);
+	check_delivered(1, 2, b2, n2);
+	assert_null(R.out[2].to);
+	assert_int_equal(L.stats.resolved, 2);
+	assert_int_equal(L.stats.from_tun, 2);
+	/* an NA from a link-local source for a global target */
+	rec_clear();
+	n = udp(b, FAR, "2001:db8:1:1000::97", 30);
+	link_from_tun(&L, b, n);
+	from(3, a, na(a, "fe80::a3", "fe80::1", "2001:db8:1:1000::97", ND_NA_SOLICITED));
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 1);
+	check_delivered(0, 3, b, n);
+	assert_int_equal(L.npending, 0);
+	assert_int_equal(R.ndrops, 0);
+}
+
+static void test_resolve_timeout(void **state)
+{
+	uint8_t b[256];
+	size_t n, i;
+
+	(void)state;
+	L.now_ms = 1000;
+	n = udp(b, FAR, X, 60);
+	link_from_tun(&L, b, n);
+	/* RFC 4861 §10: MAX_MULTICAST_SOLICIT 3, RETRANS_TIMER 1 s */
+	tick_at(1999);
+	assert_int_equal(R.nall, 1);
+	tick_at(2000);
+	assert_int_equal(R.nall, 2);
+	assert_int_equal(link_next_deadline(&L), 3000);
+	tick_at(2500);
+	assert_int_equal(R.nall, 2);
+	tick_at(3000);
+	assert_int_equal(R.nall, 3);
+	for (i = 0; i < 3; i++) {
+		check_ns(i, X);
+		assert_memory_equal(R.all[i].pkt, R.all[0].pkt, 64);
+	}
+	assert_int_equal(L.stats.resolve_ns, 3);
+	assert_int_equal(link_next_deadline(&L), 4000);
+	tick_at(3999);
+	assert_int_equal(R.nout, 0);
+	assert_int_equal(R.ndrops, 0);
+	/* one second after the last NS: Address Unreachable to the intranet, quoting the packet */
+	tick_at(4000);
+	assert_int_equal(R.nall, 3);
+	assert_int_equal(R.nout, 1);
+	assert_null(R.out[0].to);
+	check_error(0, 1, 3, 0, GW_G, FAR, b, n);
+	assert_int_equal(R.ndrops, 1);
+	assert_drop(0, LINK_DROP_NO_NEIGHBOR, -1);
+	assert_int_equal(L.stats.resolve_failed, 1);
+	assert_int_equal(L.stats.resolved, 0);
+	assert_int_equal(L.stats.icmp_errors, 1);
+	assert_int_equal(L.npending, 0);
+	assert_int_equal(link_next_deadline(&L), UINT64_MAX);
+	tick_at(100000);
+	assert_int_equal(R.nout, 1);
+	assert_int_equal(R.nall, 3);
+	/* a late answer just teaches the address */
+	from(1, b, na_answer(b, X));
+	assert_int_equal(owner(X), 1);
+	assert_int_equal(R.nout, 1);
+}
+
+/* From a client: the error goes back down its connection; the ICMPv6 error limit applies. */
+static void test_resolve_timeout_peer(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[256], b2[256];
+	size_t n, n2;
+
+	(void)state;
+	n = udp(b, G0, X, 50);
+	from(0, b, n);
+	n2 = udp(b2, G1, X2, 50);
+	from(1, b2, n2);
+	assert_int_equal(R.nall, 2);
+	tick_at(1000);
+	tick_at(2000);
+	/* only one error token left when they fail */
+	c.resolve_rate = 10;
+	c.icmp_error_rate = 1;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	tick_at(3000);
+	assert_int_equal(R.nall, 6);
+	assert_int_equal(R.nout, 1);
+	assert_ptr_equal(R.out[0].to, &peers[0]);
+	check_error(0, 1, 3, 0, GW_G, G0, b, n);
+	assert_int_equal(R.ndrops, 3);
+	assert_drop(0, LINK_DROP_NO_NEIGHBOR, 0);
+	assert_drop(1, LINK_DROP_ICMP_RATE, 1);
+	assert_drop(2, LINK_DROP_NO_NEIGHBOR, 1);
+	assert_int_equal(L.stats.resolve_failed, 2);
+	/* an error about an ICMPv6 error is never sent (RFC 4443 §2.4(e.1)) */
+	rec_clear();
+	c.icmp_error_rate = 100;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	L.now_ms = 10000;
+	from(0, b, icmp(b, G0, X, 64, (const uint8_t[8]){1, 4}, 8));
+	assert_int_equal(R.nall, 1);
+	tick_at(11000);
+	tick_at(12000);
+	tick_at(13000);
+	assert_int_equal(R.nout, 0);
+	assert_only_drop_count(LINK_DROP_NO_NEIGHBOR, 1);
+	assert_drop(0, LINK_DROP_NO_NEIGHBOR, 0);
+}
+
+/* One packet held per address: the newest (RFC 4861 §7.2.2), the older one a counted drop. */
+static void test_resolve_replace(void **state)
+{
+	uint8_t b1[256], b2[256], b3[256], a[128];
+	size_t n1, n2, n3;
+
+	(void)state;
+	n1 = udp(b1, FAR, X, 10);
+	n2 = udp(b2, FAR, X, 20);
+	n3 = udp(b3, G0, X, 30);
+	link_from_tun(&L, b1, n1);
+	L.now_ms = 300;
+	link_from_tun(&L, b2, n2);
+	assert_int_equal(R.nall, 1); /* no second NS, no new deadline */
+	assert_int_equal(R.nout, 0);
+	assert_int_equal(R.ndrops, 1);
+	assert_drop(0, LINK_DROP_RESOLVE_REPLACED, -1);
+	assert_int_equal(link_next_deadline(&L), 1000);
+	from(0, b3, n3);
+	assert_int_equal(R.ndrops, 2);
+	assert_drop(1, LINK_DROP_RESOLVE_REPLACED, -1); /* the TUN's packet was replaced */
+	assert_int_equal(L.stats.resolve_started, 1);
+	assert_int_equal(L.npending, 1);
+	from(2, a, na_answer(a, X));
+	assert_int_equal(R.nout, 1);
+	check_delivered(0, 2, b3, n3);
+	assert_int_equal(L.stats.peer_to_peer, 1);
+	assert_int_equal(L.stats.from_tun, 0);
+	assert_int_equal(L.stats.drops[LINK_DROP_RESOLVE_REPLACED], 2);
+	/* a replaced client's packet is reported as that client's */
+	rec_clear();
+	from(0, b1, udp(b1, G0, X2, 10));
+	link_from_tun(&L, b2, udp(b2, FAR, X2, 10));
+	assert_only_drop_count(LINK_DROP_RESOLVE_REPLACED, 1);
+	assert_drop(0, LINK_DROP_RESOLVE_REPLACED, 0);
+	assert_int_equal(R.nout, 0);
+}
+
+/* A resolution the rate limit refuses: Destination Unreachable at once, as without one. */
+static void test_resolve_rate_limit(void **state)
+{
+	struct link_cfg c = base_cfg();
+	char a[64];
+	uint8_t b[256];
+	size_t n, i;
+
+	(void)state;
+	c.resolve_rate = 2;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	L.now_ms = 100000;
+	for (i = 0; i < 3; i++) {
+		snprintf(a, sizeof(a), "2001:db8:1:1000::5:%zx", i);
+		n = udp(b, FAR, a, 8);
+		link_from_tun(&L, b, n);
+	}
+	assert_int_equal(R.nall, 2);
+	assert_int_equal(L.stats.resolve_started, 2);
+	assert_int_equal(R.nout, 1);
+	check_error(0, 1, 3, 0, GW_G, FAR, b, n);
+	assert_only_drop_count(LINK_DROP_NO_NEIGHBOR, 1);
+	/* half a second later one token: one more resolution */
+	L.now_ms += 500;
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nall, 3);
+	check_ns(2, "2001:db8:1:1000::5:2");
+	assert_int_equal(R.nout, 1);
+	/* a packet for an address being resolved is held whatever the limit */
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nout, 1);
+	assert_int_equal(L.stats.resolve_started, 3);
+}
+
+/* Retransmissions draw on the same limit; one refused still counts as sent, so a resolution
+ * ends 3 s after it began. */
+static void test_resolve_retransmit_limited(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[256];
+
+	(void)state;
+	c.resolve_rate = 1;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	L.now_ms = 1000;
+	link_from_tun(&L, b, udp(b, FAR, X, 8)); /* A: the one token */
+	assert_int_equal(R.nall, 1);
+	L.now_ms = 2000; /* one token again, taken by B before A's retransmission is due */
+	link_from_tun(&L, b, udp(b, FAR, X2, 8));
+	assert_int_equal(R.nall, 2);
+	check_ns(1, X2);
+	link_tick(&L); /* A's second NS: refused */
+	assert_int_equal(R.nall, 2);
+	assert_int_equal(link_next_deadline(&L), 3000);
+	tick_at(3000); /* A's third: sent; B's second: refused */
+	assert_int_equal(R.nall, 3);
+	check_ns(2, X);
+	tick_at(4000); /* A fails; B's third: sent */
+	assert_int_equal(R.nall, 4);
+	check_ns(3, X2);
+	assert_int_equal(L.stats.resolve_failed, 1);
+	assert_int_equal(R.nout, 1);
+	tick_at(5000); /* B fails */
+	assert_int_equal(L.stats.resolve_failed, 2);
+	assert_int_equal(R.nout, 2);
+	assert_int_equal(L.stats.resolve_ns, 4);
+	assert_int_equal(L.npending, 0);
+}
+
+static void test_resolve_slots(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[256], a[128];
+	char s[64];
+	size_t i, n;
+
+	(void)state;
+	c.resolve_rate = 1000;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	L.now_ms = 50000;
+	for (i = 0; i < LINK_MAX_PENDING; i++) {
+		snprintf(s, sizeof(s), "2001:db8:1:1000::6:%zx", i);
+		link_from_tun(&L, b, udp(b, FAR, s, 8));
+	}
+	assert_int_equal(R.nall, LINK_MAX_PENDING);
+	assert_int_equal(R.nout, 0);
+	assert_int_equal(L.npending, LINK_MAX_PENDING);
+	/* every slot in use: the next address is refused at once */
+	n = udp(b, FAR, X, 8);
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nall, LINK_MAX_PENDING);
+	assert_int_equal(R.nout, 1);
+	check_error(0, 1, 3, 0, GW_G, FAR, b, n);
+	assert_only_drop_count(LINK_DROP_NO_NEIGHBOR, 1);
+	/* one is resolved: its slot serves the next */
+	from(1, a, na_answer(a, "2001:db8:1:1000::6:7"));
+	assert_int_equal(R.nout, 2);
+	assert_ptr_equal(R.out[1].to, &peers[1]);
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nall, LINK_MAX_PENDING + 1);
+	check_ns(LINK_MAX_PENDING, X);
+	assert_int_equal(R.nout, 2);
+	/* all of them fail together, each with its own error */
+	tick_at(51000);
+	tick_at(52000);
+	tick_at(53000);
+	assert_int_equal(R.nall, 3 * LINK_MAX_PENDING + 1); /* the resolved one asked once */
+	assert_int_equal(L.stats.resolve_failed, LINK_MAX_PENDING);
+	assert_int_equal(L.npending, 0);
+	assert_int_equal(L.stats.icmp_errors, 1 + LINK_MAX_PENDING);
+	assert_int_equal(R.nout, 2 + LINK_MAX_PENDING);
+}
+
+/* A held packet's client goes away: nothing refers to it any more (run under ASan), nothing
+ * is sent to it, and the resolution goes on for nobody. */
+static void test_resolve_peer_down(void **state)
+{
+	struct link_peer *p = calloc(1, sizeof(*p));
+	uint8_t b[256], a[128];
+	size_t n;
+
+	(void)state;
+	assert_non_null(p);
+	link_peer_init(p, 99, NULL);
+	link_peer_up(&L, p);
+	rec_clear();
+	n = udp(b, G0, X, 40);
+	link_from_peer(&L, p, b, n);
+	link_from_peer(&L, p, a, udp(a, G0, X2, 40));
+	assert_int_equal(R.nall, 2);
+	link_peer_down(&L, p);
+	assert_int_equal(R.ndrops, 2);
+	assert_ptr_equal(R.drops[0].from, p);
+	assert_string_equal(link_drop_name(R.drops[0].why), "peer_down");
+	assert_ptr_equal(R.drops[1].from, p);
+	memset(p, 0xa5, sizeof(*p));
+	free(p);
+	assert_int_equal(L.npending, 2);
+	/* X is answered: nothing to deliver; X2 runs out: no error to anyone */
+	from(2, a, na_answer(a, X));
+	assert_int_equal(owner(X), 2);
+	assert_int_equal(L.stats.resolved, 1);
+	tick_at(1000);
+	tick_at(2000);
+	tick_at(3000);
+	assert_int_equal(R.nout, 0);
+	assert_int_equal(R.ndrops, 2);
+	assert_int_equal(L.stats.resolve_failed, 1);
+	assert_int_equal(L.stats.icmp_errors, 0);
+	assert_int_equal(L.npending, 0);
+	/* a packet held after that is a packet held again */
+	rec_clear();
+	n = udp(b, G1, X2, 40);
+	from(1, b, n);
+	from(3, a, na_answer(a, X2));
+	assert_int_equal(R.nout, 1);
+	check_delivered(0, 3, b, n);
+}
+
+static void test_resolve_queue_full(void **state)
+{
+	uint8_t b[256], a[128];
+
+	(void)state;
+	link_from_tun(&L, b, udp(b, FAR, X, 8));
+	R.peer_ret = -1;
+	from(2, a, na_answer(a, X));
+	assert_only_drop_count(LINK_DROP_QUEUE_FULL, 1);
+	assert_drop(0, LINK_DROP_QUEUE_FULL, -1);
+	assert_int_equal(R.nout, 0);
+	assert_int_equal(L.stats.resolved, 1);
+	assert_int_equal(L.stats.from_tun, 0);
+	assert_int_equal(L.npending, 0);
+}
+
+/* Where there is nothing to resolve, or nobody to ask: an immediate answer, as before. */
+static void test_resolve_not_started(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[1500];
+	size_t n, i;
+
+	(void)state;
+	/* over the MTU: cannot be held */
+	n = udp(b, FAR, X, 1400 - 40);
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nall, 0);
+	assert_drop(0, LINK_DROP_NO_NEIGHBOR, -1);
+	check_error(0, 1, 3, 0, GW_G, FAR, b, n);
+	/* link-local in certificates mode: outside the prefix, not resolved */
+	rec_clear();
+	c.resolve_rate = 10;
+	c.auth_certificates = true;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	from(1, b, udp(b, L1, "fe80::99", 8));
+	assert_int_equal(R.nall, 0);
+	assert_drop(0, LINK_DROP_NO_NEIGHBOR, 1);
+	/* the gateway's own addresses and off-prefix ones are no neighbours to look for */
+	rec_clear();
+	link_from_tun(&L, b, udp(b, FAR, PFX, 8));
+	link_from_tun(&L, b, udp(b, FAR, "2001:db8:1:1001::5", 8));
+	assert_int_equal(R.nall, 0);
+	/* nobody connected: nobody to ask */
+	for (i = 0; i < NPEERS; i++)
+		link_peer_down(&L, &peers[i]);
+	rec_clear();
+	n = udp(b, FAR, X, 8);
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nall, 0);
+	assert_int_equal(R.nout, 1);
+	assert_drop(0, LINK_DROP_NO_NEIGHBOR, -1);
+	link_peer_up(&L, &peers[0]);
+	rec_clear();
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nall, 1);
+	assert_int_equal(R.nout, 0);
+	assert_int_equal(L.stats.resolve_started, 1);
+}
+
+/* resolve_rate 0, the default of a bare link_cfg: exactly the behaviour without resolution. */
+static void test_resolve_off(void **state)
+{
+	struct link_ops no_all = ops;
+	struct link_cfg c = base_cfg();
+	uint8_t b[256];
+	size_t n;
+
+	(void)state;
+	n = udp(b, FAR, X, 8);
+	link_from_tun(&L, b, n);
+	from(0, b, udp(b, G0, X, 8));
+	assert_int_equal(R.nall, 0);
+	assert_int_equal(R.nout, 2);
+	assert_int_equal(L.stats.drops[LINK_DROP_NO_NEIGHBOR], 2);
+	assert_int_equal(L.stats.resolve_started, 0);
+	assert_int_equal(L.npending, 0);
+	assert_int_equal(link_next_deadline(&L), UINT64_MAX);
+	/* and without to_all there is no way to ask */
+	teardown(NULL);
+	c.resolve_rate = 10;
+	no_all.to_all = NULL;
+	assert_int_equal(link_init(&L, &c, &no_all), 0);
+	link_peer_up(&L, &peers[0]);
+	rec_clear();
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nout, 1);
+	assert_only_drop_count(LINK_DROP_NO_NEIGHBOR, 1);
+	assert_int_equal(L.stats.resolve_started, 0);
+}
+
+/* A reload to resolve_rate 0: nothing new starts, what runs ends (no more NS, then fails). */
+static void test_resolve_reconfigure(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[256], b2[256];
+	size_t n;
+
+	(void)state;
+	n = udp(b, FAR, X, 8);
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.nall, 1);
+	c.resolve_rate = 0;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	assert_true(L.resolve_limit.tokens <= 0.0);
+	link_from_tun(&L, b2, udp(b2, FAR, X2, 8));
+	assert_int_equal(R.nout, 1);
+	check_error(0, 1, 3, 0, GW_G, FAR, b2, 48);
+	tick_at(1000);
+	tick_at(2000);
+	assert_int_equal(R.nall, 1);
+	tick_at(3000);
+	assert_int_equal(R.nout, 2);
+	check_error(1, 1, 3, 0, GW_G, FAR, b, n);
+	assert_int_equal(L.stats.resolve_failed, 1);
+}
+
+static void test_next_deadline(void **state)
+{
+	uint8_t b[256], a[128];
+
+	(void)state;
+	assert_int_equal(link_next_deadline(&L), UINT64_MAX);
+	link_tick(&L); /* nothing pending: nothing happens */
+	assert_int_equal(R.nall + R.nout + R.ndrops, 0);
+	L.now_ms = 5000;
+	link_from_tun(&L, b, udp(b, FAR, X, 8));
+	assert_int_equal(link_next_deadline(&L), 6000);
+	L.now_ms = 5400;
+	link_from_tun(&L, b, udp(b, FAR, X2, 8));
+	assert_int_equal(link_next_deadline(&L), 6000);
+	tick_at(6000);
+	assert_int_equal(link_next_deadline(&L), 6400);
+	/* a late tick: the next NS is a full interval after it */
+	tick_at(6900);
+	assert_int_equal(link_next_deadline(&L), 7000);
+	tick_at(7000);
+	assert_int_equal(link_next_deadline(&L), 7900);
+	from(1, a, na_answer(a, X2));
+	assert_int_equal(link_next_deadline(&L), 8000);
+	tick_at(8000); /* X fails */
+	assert_int_equal(link_next_deadline(&L), UINT64_MAX);
+	assert_int_equal(R.nall, 5);
+}
+
 #define T(f)  cmocka_unit_test_setup_teardown(f, setup, teardown)
 #define TC(f) cmocka_unit_test_setup_teardown(f, setup_certs, teardown)
+#define TR(f) cmocka_unit_test_setup_teardown(f, setup_resolve, teardown)
 
 int main(void)
 {
@@ -1539,6 +2162,21 @@ int main(void)
 	    T(test_init_routes_ops),
 	    T(test_reconfigure),
 	    T(test_drop_names),
+	    TR(test_resolve_from_tun),
+	    TR(test_resolve_peer_to_peer),
+	    TR(test_resolve_learn_paths),
+	    TR(test_resolve_timeout),
+	    TR(test_resolve_timeout_peer),
+	    TR(test_resolve_replace),
+	    TR(test_resolve_rate_limit),
+	    TR(test_resolve_retransmit_limited),
+	    TR(test_resolve_slots),
+	    TR(test_resolve_peer_down),
+	    TR(test_resolve_queue_full),
+	    TR(test_resolve_not_started),
+	    T(test_resolve_off),
+	    TR(test_resolve_reconfigure),
+	    TR(test_next_deadline),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
