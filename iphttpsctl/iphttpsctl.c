@@ -15,7 +15,7 @@
 #include "lib/sock.h"
 
 #define CTL_DEFAULT_SOCK "/run/iphttpsd.sock"
-#define CTL_REPLY_MAX    (256u * 1024 * 1024)
+#define CTL_REPLY_MAX	 (256u * 1024 * 1024)
 
 static void ctl_usage(FILE *out)
 {
@@ -101,7 +101,8 @@ static int ctl_request(const char *path, const char *req)
 	int rc;
 
 	if (fd == -1) {
-		fprintf(stderr, "iphttpsctl: %s: %s (is iphttpsd running?)\n", path, strerror(errno));
+		fprintf(stderr, "iphttpsctl: %s: %s (is iphttpsd running?)\n", path,
+			strerror(errno));
 		return 2;
 	}
 	if (ctl_send(fd, req) == -1 || !(reply = ctl_recv(fd, &len))) {

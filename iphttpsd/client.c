@@ -3,10 +3,9 @@
  * client: the life of one IP-HTTPS connection. States:
  *   HANDSHAKE  TLS accept, bounded by handshake-timeout;
  *   HEAD       the request head (<= 8 KiB), bounded by head-timeout; answered at once, before any
- *              body is read, because Windows waits for the response headers ([MS-IPHTTPS] §3.1.5.2);
- *   UP         both bodies carry IPv6 packets back to back (§3.2.5.2) between the socket and the
- *              link core;
- *   CLOSING    an error response is being flushed; then close (Connection: close).
+ *              body is read, because Windows waits for the response headers ([MS-IPHTTPS]
+ * §3.1.5.2); UP         both bodies carry IPv6 packets back to back (§3.2.5.2) between the socket
+ * and the link core; CLOSING    an error response is being flushed; then close (Connection: close).
  * A closed client is torn down at once and freed after the event batch, so no pointer held by
  * the loop's current batch or the dirty list can dangle.
  */
@@ -61,7 +60,7 @@ static void client_link_out(struct gw *gw, struct client *c)
 }
 
 static struct client *client_new(struct gw *gw, int fd, const struct sockaddr_storage *ss,
-				  enum gw_transport transport)
+				 enum gw_transport transport)
 {
 	struct client *c = calloc(1, sizeof(*c));
 
@@ -145,8 +144,8 @@ void client_close(struct client *c, const char *why)
 		return;
 	c->dead = true;
 	log_info("client %llu %s: closed in state %s after %llu ms, %llu bytes in, %llu out: %s",
-		 (unsigned long long)c->id, client_remote(c, r, sizeof(r)), client_state_name(c->state),
-		 (unsigned long long)(ev_now(&gw->loop) - c->start_ms),
+		 (unsigned long long)c->id, client_remote(c, r, sizeof(r)),
+		 client_state_name(c->state), (unsigned long long)(ev_now(&gw->loop) - c->start_ms),
 		 (unsigned long long)c->bytes_in, (unsigned long long)c->bytes_out, why);
 	ev_io_del(&gw->loop, &c->io);
 	ev_timer_stop(&gw->loop, &c->timer);

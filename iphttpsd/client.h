@@ -33,12 +33,12 @@ struct client {
 	struct outq q;
 	uint64_t bytes_in, bytes_out, packets_in, packets_out;
 	uint64_t start_ms;
-	bool want_write;  /* TLS needs the socket writable to make progress */
-	bool read_more;   /* the read budget ran out with data left: continue after the batch */
-	bool in_dirty;    /* on gw->dirty: output queued, flush after the batch */
+	bool want_write; /* TLS needs the socket writable to make progress */
+	bool read_more;	 /* the read budget ran out with data left: continue after the batch */
+	bool in_dirty;	 /* on gw->dirty: output queued, flush after the batch */
 	bool dead;
-	struct client *prev, *next;  /* gw->clients */
-	struct client *dirty_next;   /* gw->dirty */
+	struct client *prev, *next; /* gw->clients */
+	struct client *dirty_next;  /* gw->dirty */
 };
 
 void client_accept(struct gw *gw, int fd, const struct sockaddr_storage *ss,

@@ -47,8 +47,8 @@ static void gw_to_all(void *arg, struct link_peer *except, const uint8_t *pkt, s
 			client_queue(c, pkt, len);
 }
 
-static void gw_drop(void *arg, const struct link_peer *from, enum link_drop why,
-		    const uint8_t *pkt, size_t len)
+static void gw_drop(void *arg, const struct link_peer *from, enum link_drop why, const uint8_t *pkt,
+		    size_t len)
 {
 	struct gw *gw = arg;
 	char src[INET6_ADDRSTRLEN] = "?", dst[INET6_ADDRSTRLEN] = "?";
@@ -63,8 +63,8 @@ static void gw_drop(void *arg, const struct link_peer *from, enum link_drop why,
 		log_info("drop %s: client %llu, %zu bytes %s -> %s", link_drop_name(why),
 			 (unsigned long long)from->id, len, src, dst);
 	else
-		log_info("drop %s: from intranet, %zu bytes %s -> %s", link_drop_name(why), len, src,
-			 dst);
+		log_info("drop %s: from intranet, %zu bytes %s -> %s", link_drop_name(why), len,
+			 src, dst);
 }
 
 /* ---- TUN ---- */

@@ -22,12 +22,12 @@
 #include "proto/http1.h"
 #include "proto/link.h"
 
-#define GW_READ_BUDGET   (256 * 1024) /* bytes read from one client per wakeup, for fairness */
-#define GW_TUN_BUDGET    256          /* packets read from the TUN per wakeup */
-#define GW_ACCEPT_BUDGET 64           /* connections accepted per wakeup of one listener */
-#define GW_RXBUF         16384        /* one TLS record of plaintext */
-#define GW_CLOSE_GRACE   2000         /* ms to flush an error response before closing */
-#define GW_ACCEPT_PAUSE  1000         /* ms without accepting after running out of fds */
+#define GW_READ_BUDGET	 (256 * 1024) /* bytes read from one client per wakeup, for fairness */
+#define GW_TUN_BUDGET	 256	      /* packets read from the TUN per wakeup */
+#define GW_ACCEPT_BUDGET 64	      /* connections accepted per wakeup of one listener */
+#define GW_RXBUF	 16384	      /* one TLS record of plaintext */
+#define GW_CLOSE_GRACE	 2000	      /* ms to flush an error response before closing */
+#define GW_ACCEPT_PAUSE	 1000	      /* ms without accepting after running out of fds */
 
 enum gw_transport {
 	GW_TLS = 0,
@@ -76,8 +76,8 @@ struct gw {
 	struct ev_io priv_io;
 	struct client *clients;
 	size_t nclients;
-	struct client *dirty;  /* clients to flush or read further after the batch */
-	struct client *grave;  /* closed clients, freed after the batch */
+	struct client *dirty; /* clients to flush or read further after the batch */
+	struct client *grave; /* closed clients, freed after the batch */
 	uint64_t next_id;
 	struct gw_counters cnt;
 	struct outq_pool pool;

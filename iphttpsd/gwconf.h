@@ -19,7 +19,7 @@
 #include "proto/link.h"
 
 #define GWCONF_MAX_LISTEN 16
-#define GWCONF_FILE_MAX   (1024 * 1024)
+#define GWCONF_FILE_MAX	  (1024 * 1024)
 
 struct gwconf_listen {
 	struct sockaddr_storage ss;
@@ -27,39 +27,39 @@ struct gwconf_listen {
 };
 
 struct gwconf {
-	struct gwconf_listen listen[GWCONF_MAX_LISTEN];      /* TLS; default 0.0.0.0:443, [::]:443 */
+	struct gwconf_listen listen[GWCONF_MAX_LISTEN]; /* TLS; default 0.0.0.0:443, [::]:443 */
 	size_t nlisten;
 	struct gwconf_listen listen_http[GWCONF_MAX_LISTEN]; /* plain HTTP behind a TLS offloader;
 								 off by default; never a wildcard */
 	size_t nlisten_http;
-	char path[128];            /* "/IPHTTPS" */
-	bool accept_iptls;         /* also accept the spec's "/IPTLS"; default yes */
-	char server_header[128];   /* "Microsoft-HTTPAPI/2.0" (nmap's ip-https-discover needs it) */
+	char path[128];		 /* "/IPHTTPS" */
+	bool accept_iptls;	 /* also accept the spec's "/IPTLS"; default yes */
+	char server_header[128]; /* "Microsoft-HTTPAPI/2.0" (nmap's ip-https-discover needs it) */
 	char certificate[PATH_MAX]; /* PEM chain; empty: self-signed one in state_dir */
-	char key[PATH_MAX];         /* PEM private key; must not be readable by group/others */
+	char key[PATH_MAX];	    /* PEM private key; must not be readable by group/others */
 	char state_dir[PATH_MAX];   /* "/var/lib/iphttpsd" */
-	bool have_prefix;           /* false: random ULA /64 kept in state_dir/prefix */
+	bool have_prefix;	    /* false: random ULA /64 kept in state_dir/prefix */
 	struct in6_addr prefix;
-	uint32_t mtu;               /* 1280 */
-	char tun[IFNAMSIZ];         /* "iphttps0" */
+	uint32_t mtu;				   /* 1280 */
+	char tun[IFNAMSIZ];			   /* "iphttps0" */
 	struct link_route routes[LINK_MAX_ROUTES]; /* advertised with RFC 4191 Route Information */
 	size_t nroutes;
 	uint16_t router_lifetime;    /* 1800 */
 	uint32_t valid_lifetime;     /* 86400 */
 	uint32_t preferred_lifetime; /* 14400 */
-	uint32_t ra_interval;        /* 600 s between periodic RAs on each connection */
-	char user[64];               /* "" = iphttpsd if it exists, else nobody */
-	char control[PATH_MAX];      /* "/run/iphttpsd.sock" */
-	bool log_syslog;             /* false: stderr */
-	int log_level;               /* enum log_level, LOG_LVL_INFO */
-	bool log_drops;              /* log each dropped packet (they are always counted) */
-	uint32_t max_clients;        /* 100000 */
+	uint32_t ra_interval;	     /* 600 s between periodic RAs on each connection */
+	char user[64];		     /* "" = iphttpsd if it exists, else nobody */
+	char control[PATH_MAX];	     /* "/run/iphttpsd.sock" */
+	bool log_syslog;	     /* false: stderr */
+	int log_level;		     /* enum log_level, LOG_LVL_INFO */
+	bool log_drops;		     /* log each dropped packet (they are always counted) */
+	uint32_t max_clients;	     /* 100000 */
 	uint32_t handshake_timeout;  /* 10 s for the TLS handshake */
-	uint32_t head_timeout;       /* 10 s for the request head after the handshake */
-	uint32_t client_queue;       /* 65536 bytes queued toward one client before drops */
+	uint32_t head_timeout;	     /* 10 s for the request head after the handshake */
+	uint32_t client_queue;	     /* 65536 bytes queued toward one client before drops */
 	uint32_t icmp_error_rate;    /* 100 ICMPv6 errors per second */
 	uint32_t nd_resolve_rate;    /* 10 NS per second resolving unknown addresses; 0 off */
-	uint32_t tcp_keepalive;      /* 60 s idle before TCP keepalive probes */
+	uint32_t tcp_keepalive;	     /* 60 s idle before TCP keepalive probes */
 	uint32_t tcp_user_timeout;   /* 120 s: a dead peer is dropped after this */
 };
 

@@ -62,11 +62,11 @@ static void gwctl_show_link_json(const struct link *l, struct sbuf *o)
 		    ",\"peer_to_peer\":%" PRIu64 ",\"rs\":%" PRIu64 ",\"ra\":%" PRIu64
 		    ",\"dad_conflicts\":%" PRIu64 ",\"echo\":%" PRIu64 ",\"icmp_errors\":%" PRIu64
 		    ",\"learned\":%" PRIu64 ",\"evicted\":%" PRIu64 ",\"resolve_started\":%" PRIu64
-		    ",\"resolved\":%" PRIu64 ",\"resolve_failed\":%" PRIu64 ",\"resolve_ns\":%" PRIu64
-		    ",\"addresses\":%zu,\"drops\":{",
-		    s->to_tun, s->from_tun, s->peer_to_peer, s->rs, s->ra, s->dad_conflicts, s->echo,
-		    s->icmp_errors, s->learned, s->evicted, s->resolve_started, s->resolved,
-		    s->resolve_failed, s->resolve_ns, l->naddrs);
+		    ",\"resolved\":%" PRIu64 ",\"resolve_failed\":%" PRIu64
+		    ",\"resolve_ns\":%" PRIu64 ",\"addresses\":%zu,\"drops\":{",
+		    s->to_tun, s->from_tun, s->peer_to_peer, s->rs, s->ra, s->dad_conflicts,
+		    s->echo, s->icmp_errors, s->learned, s->evicted, s->resolve_started,
+		    s->resolved, s->resolve_failed, s->resolve_ns, l->naddrs);
 	for (int i = 0; i < LINK_DROP__MAX; i++)
 		sbuf_printf(o, "%s\"%s\":%" PRIu64, i ? "," : "", link_drop_name(i), s->drops[i]);
 	sbuf_printf(o, "}}");
@@ -77,8 +77,9 @@ static void gwctl_show_json(struct gw *gw, struct sbuf *o)
 	const struct gw_counters *c = &gw->cnt;
 	char p[INET6_ADDRSTRLEN];
 
-	sbuf_printf(o, "{\"version\":\"%s\",\"pid\":%d,\"uptime\":%" PRIu64 ",\"prefix\":\"%s/64\","
-		       "\"mtu\":%u,\"tun\":",
+	sbuf_printf(o,
+		    "{\"version\":\"%s\",\"pid\":%d,\"uptime\":%" PRIu64 ",\"prefix\":\"%s/64\","
+		    "\"mtu\":%u,\"tun\":",
 		    IPHTTPS_VERSION, (int)getpid(), (ev_now(&gw->loop) - gw->start_ms) / 1000,
 		    gwctl_ip6(&gw->conf.prefix, p), gw->conf.mtu);
 	sbuf_json_str(o, gw->conf.tun);
@@ -111,24 +112,30 @@ static void gwctl_show_text(struct gw *gw, struct sbuf *o)
 		    gw->link.naddrs);
 	sbuf_printf(o, "cert       %s (expires in %ld days)\n", gw->cert.subject,
 		    (long)((exp - time(NULL)) / 86400));
-	sbuf_printf(o, "packets    to intranet %" PRIu64 ", from intranet %" PRIu64
-		       ", client to client %" PRIu64 "\n",
+	sbuf_printf(o,
+		    "packets    to intranet %" PRIu64 ", from intranet %" PRIu64
+		    ", client to client %" PRIu64 "\n",
 		    s->to_tun, s->from_tun, s->peer_to_peer);
-	sbuf_printf(o, "nd         rs %" PRIu64 ", ra %" PRIu64 ", dad conflicts %" PRIu64
-		       ", echo %" PRIu64 ", icmp errors %" PRIu64 ", resolved %" PRIu64 "/%" PRIu64
-		       "\n",
+	sbuf_printf(o,
+		    "nd         rs %" PRIu64 ", ra %" PRIu64 ", dad conflicts %" PRIu64
+		    ", echo %" PRIu64 ", icmp errors %" PRIu64 ", resolved %" PRIu64 "/%" PRIu64
+		    "\n",
 		    s->rs, s->ra, s->dad_conflicts, s->echo, s->icmp_errors, s->resolved,
 		    s->resolve_started);
-	sbuf_printf(o, "conns      accepted %" PRIu64 ", tls failed %" PRIu64 ", tls timeout %" PRIu64
-		       ", head timeout %" PRIu64 ", http errors %" PRIu64 ", not ipv6 %" PRIu64
-		       ", over max %" PRIu64 "\n",
+	sbuf_printf(o,
+		    "conns      accepted %" PRIu64 ", tls failed %" PRIu64 ", tls timeout %" PRIu64
+		    ", head timeout %" PRIu64 ", http errors %" PRIu64 ", not ipv6 %" PRIu64
+		    ", over max %" PRIu64 "\n",
 		    c->accepted, c->handshake_failed, c->handshake_timeout, c->head_timeout,
 		    c->http_errors, c->not_ipv6, c->rejected_max);
+	size_t before;
+
 	sbuf_printf(o, "drops     ");
+	before = o->len;
 	for (int i = 0; i < LINK_DROP__MAX; i++)
 		if (s->drops[i])
 			sbuf_printf(o, " %s %" PRIu64, link_drop_name(i), s->drops[i]);
-	sbuf_printf(o, "\n");
+	sbuf_printf(o, "%s\n", o->len == before ? " none" : "");
 }
 
 static void gwctl_client_json(struct gw *gw, const struct client *c, struct sbuf *o)
@@ -139,14 +146,16 @@ static void gwctl_client_json(struct gw *gw, const struct client *c, struct sbuf
 
 	if (c->ssl)
 		tls_conn_describe(c->ssl, tls, sizeof(tls));
-	sbuf_printf(o, "{\"id\":%" PRIu64 ",\"remote\":\"%s\",\"transport\":\"%s\",\"state\":\"%s\","
-		       "\"addresses\":[",
+	sbuf_printf(o,
+		    "{\"id\":%" PRIu64 ",\"remote\":\"%s\",\"transport\":\"%s\",\"state\":\"%s\","
+		    "\"addresses\":[",
 		    c->id, addr_format_sockaddr((const struct sockaddr *)&c->remote, r, sizeof(r)),
 		    c->transport == GW_TLS ? "tls" : "http", client_state_name(c->state));
 	for (size_t i = 0; i < n && i < LINK_PEER_ADDRS; i++)
 		sbuf_printf(o, "%s\"%s\"", i ? "," : "", gwctl_ip6(&a[i], ip));
-	sbuf_printf(o, "],\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 ",\"packets_in\":%" PRIu64
-		       ",\"packets_out\":%" PRIu64 ",\"uptime\":%" PRIu64 ",\"tls\":",
+	sbuf_printf(o,
+		    "],\"bytes_in\":%" PRIu64 ",\"bytes_out\":%" PRIu64 ",\"packets_in\":%" PRIu64
+		    ",\"packets_out\":%" PRIu64 ",\"uptime\":%" PRIu64 ",\"tls\":",
 		    c->bytes_in, c->bytes_out, c->packets_in, c->packets_out,
 		    (ev_now(&gw->loop) - c->start_ms) / 1000);
 	sbuf_json_str(o, tls);

@@ -11,9 +11,9 @@
 #include "iphttpsd/gw.h"
 #include "lib/sbuf.h"
 
-#define GWCTL_MAX_CONNS   16
-#define GWCTL_REQ_MAX     256
-#define GWCTL_TIMEOUT_MS  5000
+#define GWCTL_MAX_CONNS	 16
+#define GWCTL_REQ_MAX	 256
+#define GWCTL_TIMEOUT_MS 5000
 
 struct gwctl_conn {
 	struct gw *gw;

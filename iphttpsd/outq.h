@@ -15,8 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define OUTQ_BLOCK       16384
-#define OUTQ_POOL_KEEP   256 /* idle blocks kept for reuse; more are freed */
+#define OUTQ_BLOCK     16384
+#define OUTQ_POOL_KEEP 256 /* idle blocks kept for reuse; more are freed */
 
 struct outq_block {
 	struct outq_block *next;
@@ -33,7 +33,7 @@ struct outq_pool {
 
 struct outq {
 	struct outq_block *head, *tail;
-	size_t bytes;      /* queued and not yet written */
+	size_t bytes;	   /* queued and not yet written */
 	uint32_t inflight; /* length of a write to retry, 0 if none */
 };
 

@@ -377,7 +377,8 @@ int priv_drop(const struct gwconf *c)
 		log_warnx("user %s: no such user", c->user[0] ? c->user : "iphttpsd/nobody");
 		return -1;
 	}
-	if (setgroups(1, &pw->pw_gid) == -1 || setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
+	if (setgroups(1, &pw->pw_gid) == -1 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) == -1 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) == -1) {
 		log_warn("dropping privileges to %s", pw->pw_name);
 		return -1;

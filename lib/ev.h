@@ -36,7 +36,7 @@ struct ev_io {
 
 struct ev_timer {
 	uint64_t when_ms; /* absolute, on the loop's monotonic clock */
-	size_t idx;       /* position in the heap; SIZE_MAX when not armed */
+	size_t idx;	  /* position in the heap; SIZE_MAX when not armed */
 	ev_timer_cb *cb;
 	void *arg;
 };

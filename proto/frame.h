@@ -35,14 +35,14 @@ struct frame_cb {
 };
 
 struct frame_rx {
-	uint8_t *buf;      /* reassembly buffer, mtu bytes, NULL until needed */
-	uint32_t mtu;      /* largest packet passed to ->packet (>= 1280) */
-	uint32_t have;     /* bytes of the current packet held in buf */
-	uint32_t need;     /* total length of the current packet, 0 until its header is known */
-	uint32_t skip;     /* bytes of an oversize packet still to discard */
-	uint64_t packets;  /* counters for the control socket */
+	uint8_t *buf;	  /* reassembly buffer, mtu bytes, NULL until needed */
+	uint32_t mtu;	  /* largest packet passed to ->packet (>= 1280) */
+	uint32_t have;	  /* bytes of the current packet held in buf */
+	uint32_t need;	  /* total length of the current packet, 0 until its header is known */
+	uint32_t skip;	  /* bytes of an oversize packet still to discard */
+	uint64_t packets; /* counters for the control socket */
 	uint64_t oversize_count;
-	uint64_t bytes;    /* stream bytes fed, i.e. the sum of every len given to frame_rx_feed */
+	uint64_t bytes; /* stream bytes fed, i.e. the sum of every len given to frame_rx_feed */
 };
 
 /* mtu outside [1280, 40 + 65535] is clamped into it: memory stays bounded whatever is asked. */

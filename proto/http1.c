@@ -448,9 +448,9 @@ static int http1_decide(const struct http1_policy *pol, const struct http1_rline
 }
 
 /*
- * Whether buf[0..lim), a head complete or still arriving, can be a request at all: empty lines, then a
- * request line of printable ASCII and spaces (RFC 9112 §3: method token, target, version), with
- * CR only before LF. Anything else (a TLS ClientHello on the plain-HTTP port starts with 0x16,
+ * Whether buf[0..lim), a head complete or still arriving, can be a request at all: empty lines,
+ * then a request line of printable ASCII and spaces (RFC 9112 §3: method token, target, version),
+ * with CR only before LF. Anything else (a TLS ClientHello on the plain-HTTP port starts with 0x16,
  * RFC 8446 §5.1; binary junk) is refused at once instead of waiting for the head timeout.
  */
 static bool http1_viable(const uint8_t *buf, size_t lim, const char **why)

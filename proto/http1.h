@@ -16,33 +16,34 @@
 #include <stdint.h>
 #include <time.h>
 
-#define HTTP1_HEAD_MAX    8192 /* request head limit, issue #2 */
+#define HTTP1_HEAD_MAX	  8192 /* request head limit, issue #2 */
 #define HTTP1_MAX_HEADERS 100
-#define HTTP1_MAX_PATHS   4
-#define HTTP1_DATE_LEN    29 /* "Sun, 10 Aug 2008 03:51:52 GMT" */
+#define HTTP1_MAX_PATHS	  4
+#define HTTP1_DATE_LEN	  29 /* "Sun, 10 Aug 2008 03:51:52 GMT" */
 
 enum http1_result {
 	HTTP1_INCOMPLETE = 0, /* need more bytes; nothing is wrong yet */
-	HTTP1_OK,             /* a valid IP-HTTPS request: answer 200 */
-	HTTP1_ERROR,          /* answer `status` with Connection: close, then close */
+	HTTP1_OK,	      /* a valid IP-HTTPS request: answer 200 */
+	HTTP1_ERROR,	      /* answer `status` with Connection: close, then close */
 };
 
 /* What the server accepts; set once from the configuration. */
 struct http1_policy {
-	const char *paths[HTTP1_MAX_PATHS]; /* matched case-insensitively, e.g. "/IPHTTPS", "/IPTLS" */
+	const char
+	    *paths[HTTP1_MAX_PATHS]; /* matched case-insensitively, e.g. "/IPHTTPS", "/IPTLS" */
 	size_t npaths;
 };
 
 struct http1_request {
 	/* Filled on HTTP1_OK and, as far as it got, on HTTP1_ERROR. */
-	int status;          /* on HTTP1_ERROR: 400, 404, 405, 411, 431, 501 or 505 */
-	const char *reason;  /* on HTTP1_ERROR: a short human explanation for logs */
-	size_t consumed;     /* on HTTP1_OK: length of the head including the blank line */
-	int version_minor;   /* 0 or 1 (HTTP/1.0 or HTTP/1.1) */
-	bool has_length;     /* a Content-Length header was present */
-	uint64_t length;     /* its value; UINT64_MAX is the never-ending IP-HTTPS body */
-	char host[256];      /* Host header, NUL-terminated, truncated; informational only */
-	char path[256];      /* request path as sent (truncated), for logs */
+	int status;	    /* on HTTP1_ERROR: 400, 404, 405, 411, 431, 501 or 505 */
+	const char *reason; /* on HTTP1_ERROR: a short human explanation for logs */
+	size_t consumed;    /* on HTTP1_OK: length of the head including the blank line */
+	int version_minor;  /* 0 or 1 (HTTP/1.0 or HTTP/1.1) */
+	bool has_length;    /* a Content-Length header was present */
+	uint64_t length;    /* its value; UINT64_MAX is the never-ending IP-HTTPS body */
+	char host[256];	    /* Host header, NUL-terminated, truncated; informational only */
+	char path[256];	    /* request path as sent (truncated), for logs */
 };
 
 /*
@@ -64,8 +65,8 @@ struct http1_request {
  *  - while len < HTTP1_HEAD_MAX and no blank line has arrived the result is HTTP1_INCOMPLETE,
  *    whatever the bytes so far; only the first HTTP1_HEAD_MAX bytes of buf are ever looked at.
  */
-enum http1_result http1_parse_request(const struct http1_policy *pol, const uint8_t *buf, size_t len,
-				      struct http1_request *req);
+enum http1_result http1_parse_request(const struct http1_policy *pol, const uint8_t *buf,
+				      size_t len, struct http1_request *req);
 
 /*
  * Writes the 200 response: "HTTP/1.1 200 OK", Server, Date (RFC 9110 IMF-fixdate from `now`),

@@ -27,10 +27,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LINK_PEER_ADDRS  8  /* addresses one client may own; the oldest is evicted past this */
-#define LINK_MAX_ROUTES  32 /* Route Information options in one RA (fits a 1280-byte RA) */
-#define LINK_MIN_MTU     1280
-#define LINK_PKT_MAX     1500 /* scratch for packets the link builds (RA, NA, ICMPv6 errors) */
+#define LINK_PEER_ADDRS 8  /* addresses one client may own; the oldest is evicted past this */
+#define LINK_MAX_ROUTES 32 /* Route Information options in one RA (fits a 1280-byte RA) */
+#define LINK_MIN_MTU	1280
+#define LINK_PKT_MAX	1500 /* scratch for packets the link builds (RA, NA, ICMPv6 errors) */
 
 /*
  * Neighbour resolution (RFC 4861 §7.2.2): at most this many unknown addresses probed at once,
@@ -43,24 +43,24 @@
 
 enum link_drop {
 	LINK_DROP_MALFORMED = 0, /* not a well-formed IPv6 packet (length, version) */
-	LINK_DROP_SPOOFED,       /* source owned by another client, or a gateway address */
-	LINK_DROP_FOREIGN_SRC,   /* global source outside the link prefix, or multicast source
+	LINK_DROP_SPOOFED,	 /* source owned by another client, or a gateway address */
+	LINK_DROP_FOREIGN_SRC,	 /* global source outside the link prefix, or multicast source
 				    (also: link-local source to beyond the link, RFC 4291 §2.5.6) */
-	LINK_DROP_UNSPEC_SRC,    /* source :: on anything but DAD NS or RS */
-	LINK_DROP_LL_NOT_GW,     /* link-local unicast not for the gateway (§3.2.5.2.2 rule 1) */
-	LINK_DROP_MCAST,         /* multicast other than RS and DAD NS (§3.2.5.2.2 rule 2) */
-	LINK_DROP_ROGUE_ND,      /* RA or Redirect from a client: only the gateway is a router */
-	LINK_DROP_ND_INVALID,    /* ND failing RFC 4861 validation (hop limit, code, checksum...) */
-	LINK_DROP_TOO_BIG,       /* over the link MTU; Packet Too Big sent where RFC 4443 allows */
-	LINK_DROP_NO_NEIGHBOR,   /* unknown address in the prefix; Destination Unreachable sent */
-	LINK_DROP_QUEUE_FULL,    /* the receiving client's queue was full */
-	LINK_DROP_TUN,           /* the TUN write failed */
-	LINK_DROP_TUN_MCAST,     /* multicast from the intranet: never sent onto the link (rule 3) */
-	LINK_DROP_TUN_OFFLINK,   /* from the intranet, destination outside the prefix */
-	LINK_DROP_GW_UNHANDLED,  /* addressed to the gateway, not something it answers */
-	LINK_DROP_ICMP_RATE,     /* an ICMPv6 error suppressed by the rate limit (RFC 4443 §2.4f) */
-	LINK_DROP_PEER_DOWN,     /* from a peer that is not up (before link_peer_up, after _down);
-				    also a packet held for resolution when its peer goes down */
+	LINK_DROP_UNSPEC_SRC,	 /* source :: on anything but DAD NS or RS */
+	LINK_DROP_LL_NOT_GW,	 /* link-local unicast not for the gateway (§3.2.5.2.2 rule 1) */
+	LINK_DROP_MCAST,	 /* multicast other than RS and DAD NS (§3.2.5.2.2 rule 2) */
+	LINK_DROP_ROGUE_ND,	 /* RA or Redirect from a client: only the gateway is a router */
+	LINK_DROP_ND_INVALID,	 /* ND failing RFC 4861 validation (hop limit, code, checksum...) */
+	LINK_DROP_TOO_BIG,	 /* over the link MTU; Packet Too Big sent where RFC 4443 allows */
+	LINK_DROP_NO_NEIGHBOR,	 /* unknown address in the prefix; Destination Unreachable sent */
+	LINK_DROP_QUEUE_FULL,	 /* the receiving client's queue was full */
+	LINK_DROP_TUN,		 /* the TUN write failed */
+	LINK_DROP_TUN_MCAST,	/* multicast from the intranet: never sent onto the link (rule 3) */
+	LINK_DROP_TUN_OFFLINK,	/* from the intranet, destination outside the prefix */
+	LINK_DROP_GW_UNHANDLED, /* addressed to the gateway, not something it answers */
+	LINK_DROP_ICMP_RATE,	/* an ICMPv6 error suppressed by the rate limit (RFC 4443 §2.4f) */
+	LINK_DROP_PEER_DOWN,	/* from a peer that is not up (before link_peer_up, after _down);
+				   also a packet held for resolution when its peer goes down */
 	LINK_DROP_RESOLVE_REPLACED, /* held for a resolution, replaced by a newer packet for the
 				       same address (one held per address, RFC 4861 §7.2.2) */
 	LINK_DROP__MAX
@@ -68,21 +68,21 @@ enum link_drop {
 
 struct link_stats {
 	uint64_t drops[LINK_DROP__MAX];
-	uint64_t to_tun;         /* packets forwarded client -> intranet */
-	uint64_t from_tun;       /* packets delivered intranet -> client */
-	uint64_t peer_to_peer;   /* packets delivered client -> client directly */
-	uint64_t to_all;         /* multicast packets handed to ops->to_all (certificates mode) */
-	uint64_t rs;             /* Router Solicitations received */
-	uint64_t ra;             /* Router Advertisements sent */
-	uint64_t dad_conflicts;  /* DAD probes answered on another client's behalf */
-	uint64_t echo;           /* echo requests to the gateway answered */
-	uint64_t icmp_errors;    /* ICMPv6 errors generated */
-	uint64_t learned;        /* addresses learned */
-	uint64_t evicted;        /* addresses evicted for LINK_PEER_ADDRS */
+	uint64_t to_tun;	  /* packets forwarded client -> intranet */
+	uint64_t from_tun;	  /* packets delivered intranet -> client */
+	uint64_t peer_to_peer;	  /* packets delivered client -> client directly */
+	uint64_t to_all;	  /* multicast packets handed to ops->to_all (certificates mode) */
+	uint64_t rs;		  /* Router Solicitations received */
+	uint64_t ra;		  /* Router Advertisements sent */
+	uint64_t dad_conflicts;	  /* DAD probes answered on another client's behalf */
+	uint64_t echo;		  /* echo requests to the gateway answered */
+	uint64_t icmp_errors;	  /* ICMPv6 errors generated */
+	uint64_t learned;	  /* addresses learned */
+	uint64_t evicted;	  /* addresses evicted for LINK_PEER_ADDRS */
 	uint64_t resolve_started; /* neighbour resolutions begun (a packet held, NS sent) */
-	uint64_t resolved;       /* ... that ended with the address learned */
-	uint64_t resolve_failed; /* ... that ended unanswered after LINK_RESOLVE_TRIES */
-	uint64_t resolve_ns;     /* NS handed to ops->to_all (each goes to every client) */
+	uint64_t resolved;	  /* ... that ended with the address learned */
+	uint64_t resolve_failed;  /* ... that ended unanswered after LINK_RESOLVE_TRIES */
+	uint64_t resolve_ns;	  /* NS handed to ops->to_all (each goes to every client) */
 };
 
 struct link_peer;
@@ -90,34 +90,34 @@ struct link_peer;
 /* One address owned by a peer. The slots live inside the peer; the hash chains link them. */
 struct link_addr {
 	struct in6_addr addr;
-	struct link_peer *owner;  /* NULL when the slot is free */
-	struct link_addr *hnext;  /* next in the hash bucket */
-	uint64_t seq;             /* learning order, to evict the oldest */
+	struct link_peer *owner; /* NULL when the slot is free */
+	struct link_addr *hnext; /* next in the hash bucket */
+	uint64_t seq;		 /* learning order, to evict the oldest */
 };
 
 /* Embedded by the caller in its connection object; link_peer_init before use. */
 struct link_peer {
 	struct link_addr addrs[LINK_PEER_ADDRS];
-	uint64_t id;   /* the caller's connection id, for its logs */
-	void *ctx;     /* the caller's connection */
+	uint64_t id; /* the caller's connection id, for its logs */
+	void *ctx;   /* the caller's connection */
 	bool up;
 };
 
 struct link_route {
 	struct in6_addr prefix;
-	uint8_t plen;      /* 0..128 */
-	int8_t pref;       /* RFC 4191 §2.1 preference: 1 high, 0 medium, -1 low */
+	uint8_t plen;	   /* 0..128 */
+	int8_t pref;	   /* RFC 4191 §2.1 preference: 1 high, 0 medium, -1 low */
 	uint32_t lifetime; /* seconds; 0xffffffff infinity */
 };
 
 struct link_cfg {
-	struct in6_addr prefix;      /* the shared /64; the gateway is prefix::1 and fe80::1 */
-	uint32_t mtu;                /* link MTU (spec §3.2.3.1 default 1280), >= 1280 */
-	bool auth_certificates;      /* false: the Authentication Mode None rules apply */
+	struct in6_addr prefix;	     /* the shared /64; the gateway is prefix::1 and fe80::1 */
+	uint32_t mtu;		     /* link MTU (spec §3.2.3.1 default 1280), >= 1280 */
+	bool auth_certificates;	     /* false: the Authentication Mode None rules apply */
 	uint16_t router_lifetime;    /* RA router lifetime, s; 0 = not a default router */
 	uint32_t valid_lifetime;     /* Prefix Information, s */
 	uint32_t preferred_lifetime; /* Prefix Information, s (<= valid) */
-	uint8_t cur_hop_limit;       /* RA Cur Hop Limit */
+	uint8_t cur_hop_limit;	     /* RA Cur Hop Limit */
 	uint32_t icmp_error_rate;    /* ICMPv6 errors per second, burst equal (RFC 4443 §2.4f) */
 	/*
 	 * Neighbour Solicitations per second for unknown addresses (the first of a resolution
@@ -148,8 +148,8 @@ struct link_ops {
 	 * multicast is forwarded and no address is resolved). */
 	void (*to_all)(void *arg, struct link_peer *except, const uint8_t *pkt, size_t len);
 	/* Optional: every drop, for per-packet logging when the operator asks for it. */
-	void (*drop)(void *arg, const struct link_peer *from, enum link_drop why, const uint8_t *pkt,
-		     size_t len);
+	void (*drop)(void *arg, const struct link_peer *from, enum link_drop why,
+		     const uint8_t *pkt, size_t len);
 	void *arg;
 };
 
@@ -158,10 +158,10 @@ struct link_pending {
 	struct in6_addr target;
 	struct link_peer *from; /* where the held packet came from (errors go back there); NULL:
 				   the TUN */
-	uint8_t *pkt;           /* its hold buffer, cfg.mtu bytes inside l->hold */
-	size_t len;             /* the held packet; 0: none any more (its peer went down) */
-	uint64_t deadline_ms;   /* the next NS, or after the last one the end */
-	uint8_t tries;          /* NS due so far, sent or refused by the rate limit */
+	uint8_t *pkt;		/* its hold buffer, cfg.mtu bytes inside l->hold */
+	size_t len;		/* the held packet; 0: none any more (its peer went down) */
+	uint64_t deadline_ms;	/* the next NS, or after the last one the end */
+	uint8_t tries;		/* NS due so far, sent or refused by the rate limit */
 	bool used;
 };
 
@@ -174,21 +174,21 @@ struct link_limit {
 struct link {
 	struct link_cfg cfg;
 	struct link_ops ops;
-	struct in6_addr gw_ll;     /* fe80::1 */
+	struct in6_addr gw_ll;	   /* fe80::1 */
 	struct in6_addr gw_global; /* prefix::1 */
 	struct link_addr **buckets;
-	size_t nbuckets;           /* power of two */
+	size_t nbuckets; /* power of two */
 	size_t naddrs;
 	uint64_t seq;
-	uint64_t hash_k0, hash_k1; /* cfg.hash_key, kept across link_reconfigure */
-	uint64_t now_ms;           /* set by the caller before each call: for the rate limits and
-				      the resolution deadlines */
-	struct link_limit icmp_limit;    /* cfg.icmp_error_rate */
+	uint64_t hash_k0, hash_k1;    /* cfg.hash_key, kept across link_reconfigure */
+	uint64_t now_ms;	      /* set by the caller before each call: for the rate limits and
+					 the resolution deadlines */
+	struct link_limit icmp_limit; /* cfg.icmp_error_rate */
 	struct link_limit resolve_limit; /* cfg.resolve_rate */
 	struct link_pending pending[LINK_MAX_PENDING];
-	size_t npending;           /* slots used */
-	uint8_t *hold;             /* LINK_MAX_PENDING * cfg.mtu bytes, the held packets */
-	size_t npeers_up;          /* with nobody to ask, nothing is resolved */
+	size_t npending;  /* slots used */
+	uint8_t *hold;	  /* LINK_MAX_PENDING * cfg.mtu bytes, the held packets */
+	size_t npeers_up; /* with nobody to ask, nothing is resolved */
 	struct link_stats stats;
 	uint8_t scratch[LINK_PKT_MAX]; /* packets the link builds; handed to ops, never kept */
 };

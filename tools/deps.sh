@@ -20,6 +20,7 @@ usage() {
 #   gcc make libc6-dev libssl-dev    the programs (build-essential pulls in g++ and dpkg-dev
 #                                    we do not need)
 #   libcmocka-dev                    unit tests
+#   clang-format git                 make format-check (the layout of every tracked C file)
 #   clang libclang-rt-14-dev         libFuzzer: on Debian 12 clang's -fsanitize=fuzzer links
 #                                    libclang_rt.fuzzer-x86_64.a (and the ASan/UBSan runtimes),
 #                                    shipped in libclang-rt-14-dev, which the clang package
@@ -39,7 +40,7 @@ NET_PKGS="python3 iproute2 iputils-ping procps socat openssl"
 
 case "$1" in
 check)
-	PKGS="$BUILD_PKGS libcmocka-dev clang libclang-rt-14-dev $NET_PKGS python3-scapy nmap ncat tcpdump"
+	PKGS="$BUILD_PKGS libcmocka-dev clang clang-format libclang-rt-14-dev git $NET_PKGS python3-scapy nmap ncat tcpdump"
 	;;
 demo)
 	PKGS="$BUILD_PKGS $NET_PKGS curl"

@@ -166,7 +166,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case HTTP1_ERROR:
 		CHECK(known_error(req.status) && req.reason && *req.reason);
 		CHECK(req.consumed <= size && req.consumed <= HTTP1_HEAD_MAX);
-		/* No complete head: either the 8 KiB limit, or a request line that can never be one. */
+		/* No complete head: either the 8 KiB limit, or a request line that can never be
+		 * one. */
 		CHECK(req.consumed > 0 || (req.status == 431 && size >= HTTP1_HEAD_MAX) ||
 		      (req.status == 400 && (strstr(req.reason, "TLS handshake") ||
 					     strstr(req.reason, "not printable"))));

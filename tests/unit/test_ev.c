@@ -64,7 +64,7 @@ static void test_timers_fire_in_deadline_order(void **state)
 		ev_timer_init(&t[i].t, tmr_fire, &t[i]);
 		assert_int_equal(ev_timer_start(&loop, &t[i].t, (uint64_t)delay[i]), 0);
 	}
-	ev_timer_stop(&loop, &t[4].t); /* cancel 90 */
+	ev_timer_stop(&loop, &t[4].t);	/* cancel 90 */
 	ev_timer_stop(&loop, &t[10].t); /* cancel the earliest, 5 */
 	assert_false(ev_timer_active(&t[4].t));
 	fake_now += 100;
@@ -211,12 +211,12 @@ static void test_after_hook_and_no_wait(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_timers_fire_in_deadline_order),
-		cmocka_unit_test(test_timer_not_due_does_not_fire),
-		cmocka_unit_test(test_timer_restart_moves_deadline),
-		cmocka_unit_test(test_io_and_removal_within_batch),
-		cmocka_unit_test(test_signal_through_signalfd),
-		cmocka_unit_test(test_after_hook_and_no_wait),
+	    cmocka_unit_test(test_timers_fire_in_deadline_order),
+	    cmocka_unit_test(test_timer_not_due_does_not_fire),
+	    cmocka_unit_test(test_timer_restart_moves_deadline),
+	    cmocka_unit_test(test_io_and_removal_within_batch),
+	    cmocka_unit_test(test_signal_through_signalfd),
+	    cmocka_unit_test(test_after_hook_and_no_wait),
 	};
 
 	return cmocka_run_group_tests_name("ev", tests, NULL, NULL);

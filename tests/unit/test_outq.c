@@ -14,9 +14,9 @@
 struct sink {
 	uint8_t out[200000];
 	size_t len;
-	size_t accept;        /* bytes the next call takes; 0 = would block */
-	size_t last_request;  /* length asked for by the last call */
-	size_t requests[64];  /* every length asked for */
+	size_t accept;	     /* bytes the next call takes; 0 = would block */
+	size_t last_request; /* length asked for by the last call */
+	size_t requests[64]; /* every length asked for */
 	size_t nreq;
 	int dead;
 };
@@ -178,12 +178,12 @@ static void test_pool_reuses_blocks(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_order_preserved_across_blocks),
-		cmocka_unit_test(test_limit_refuses_whole_packet),
-		cmocka_unit_test(test_retry_uses_same_length),
-		cmocka_unit_test(test_retry_first_call_same_length),
-		cmocka_unit_test(test_dead_connection),
-		cmocka_unit_test(test_pool_reuses_blocks),
+	    cmocka_unit_test(test_order_preserved_across_blocks),
+	    cmocka_unit_test(test_limit_refuses_whole_packet),
+	    cmocka_unit_test(test_retry_uses_same_length),
+	    cmocka_unit_test(test_retry_first_call_same_length),
+	    cmocka_unit_test(test_dead_connection),
+	    cmocka_unit_test(test_pool_reuses_blocks),
 	};
 
 	return cmocka_run_group_tests_name("outq", tests, NULL, NULL);

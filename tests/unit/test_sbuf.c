@@ -41,18 +41,18 @@ static void test_json_escapes(void **state)
 	check_json("plain", "\"plain\"");
 	check_json("a\"b\\c", "\"a\\\"b\\\\c\"");
 	check_json("tab\there\nnl\x01", "\"tab\\u0009here\\u000anl\\u0001\"");
-	check_json("caf\xc3\xa9", "\"caf\xc3\xa9\"");               /* valid UTF-8 kept */
-	check_json("bad\xff\xc3", "\"bad\\ufffd\\ufffd\"");         /* invalid replaced */
-	check_json("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"");    /* surrogate refused */
-	check_json("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\"");    /* overlong refused */
+	check_json("caf\xc3\xa9", "\"caf\xc3\xa9\"");		 /* valid UTF-8 kept */
+	check_json("bad\xff\xc3", "\"bad\\ufffd\\ufffd\"");	 /* invalid replaced */
+	check_json("\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""); /* surrogate refused */
+	check_json("\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\""); /* overlong refused */
 	check_json("", "\"\"");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_printf_grows),
-		cmocka_unit_test(test_json_escapes),
+	    cmocka_unit_test(test_printf_grows),
+	    cmocka_unit_test(test_json_escapes),
 	};
 
 	return cmocka_run_group_tests_name("sbuf", tests, NULL, NULL);
