@@ -15,7 +15,7 @@
 #include <time.h>
 
 #include "iphttpsd/gwconf.h"
-#include "iphttpsd/outq.h"
+#include "lib/outq.h"
 #include "lib/ev.h"
 #include "lib/tls.h"
 #include "proto/frame.h"

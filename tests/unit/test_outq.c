@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "iphttpsd/outq.h"
+#include "lib/outq.h"
 
 struct sink {
 	uint8_t out[200000];

@@ -9,8 +9,8 @@
  * OpenSSL requires a write that returned WANT_WRITE to be retried with the same length
  * (SSL_write(3)); `inflight` remembers it while more packets are appended behind it.
  */
-#ifndef IPHTTPSD_OUTQ_H
-#define IPHTTPSD_OUTQ_H
+#ifndef LIB_OUTQ_H
+#define LIB_OUTQ_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /* outq: bounded per-client output queue over pooled 16 KiB blocks; see outq.h. */
-#include "iphttpsd/outq.h"
+#include "lib/outq.h"
 
 #include <stdlib.h>
 #include <string.h>
