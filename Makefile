@@ -20,7 +20,8 @@ SSL_LIBS  := -lssl -lcrypto
 # Each program: its own folder's sources plus the shared archive.
 IPHTTPSD_OBJ   := $(patsubst %.c,$(B)/obj/%.o,$(wildcard iphttpsd/*.c))
 IPHTTPSCTL_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard iphttpsctl/*.c))
-PROGS := $(B)/iphttpsd $(B)/iphttpsctl
+IPHTTPS_OBJ    := $(patsubst %.c,$(B)/obj/%.o,$(wildcard iphttps/*.c))
+PROGS := $(B)/iphttpsd $(B)/iphttpsctl $(B)/iphttps
 
 all: $(PROGS)
 
@@ -34,6 +35,9 @@ $(LIBA): $(LIB_OBJ)
 
 $(B)/iphttpsd: $(IPHTTPSD_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(IPHTTPSD_OBJ) $(LIBA) $(SSL_LIBS)
+
+$(B)/iphttps: $(IPHTTPS_OBJ) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(IPHTTPS_OBJ) $(LIBA) $(SSL_LIBS)
 
 $(B)/iphttpsctl: $(IPHTTPSCTL_OBJ) $(LIBA)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(IPHTTPSCTL_OBJ) $(LIBA)
@@ -53,6 +57,10 @@ UNIT_DEPS_test_addr  := lib/addr
 UNIT_DEPS_test_ev    := lib/ev lib/log
 UNIT_DEPS_test_tls   := lib/tls lib/log
 UNIT_DEPS_test_outq  := lib/outq
+UNIT_DEPS_test_winerr := proto/winerr
+UNIT_DEPS_test_backoff := proto/backoff
+UNIT_DEPS_test_http1c := proto/http1
+UNIT_DEPS_test_portproxy := iphttps/ppconf lib/addr
 UNIT_DEPS_test_sbuf  := lib/sbuf
 UNIT_DEPS_test_sys   := lib/tun lib/nl lib/sysctl lib/sock
 UNIT_LIBS_test_tls   := $(SSL_LIBS)
@@ -80,6 +88,7 @@ FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_DEPS_fuzz_http1 := proto/http1.c
 FUZZ_DEPS_fuzz_frame := proto/frame.c
 FUZZ_DEPS_fuzz_link  := proto/link.c proto/nd.c proto/ip6.c
+FUZZ_DEPS_fuzz_http1resp := proto/http1.c
 FUZZ_DEPS_fuzz_gwconf := iphttpsd/gwconf.c lib/conf.c lib/log.c lib/addr.c
 FUZZ_LIBS_fuzz_gwconf := $(SSL_LIBS)
 
