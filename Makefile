@@ -61,6 +61,7 @@ UNIT_DEPS_test_winerr := proto/winerr
 UNIT_DEPS_test_backoff := proto/backoff
 UNIT_DEPS_test_http1c := proto/http1
 UNIT_DEPS_test_portproxy := iphttps/ppconf lib/addr
+UNIT_DEPS_test_stfile := iphttps/stfile iphttps/status proto/winerr lib/sbuf
 UNIT_DEPS_test_sbuf  := lib/sbuf
 UNIT_DEPS_test_sys   := lib/tun lib/nl lib/sysctl lib/sock
 UNIT_LIBS_test_tls   := $(SSL_LIBS)
