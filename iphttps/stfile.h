@@ -15,31 +15,33 @@
 #define STFILE_DIR "/run/iphttps"
 
 enum stfile_state {
-	STFILE_CONNECTING = 0, /* LinkDown/Established: resolving, connecting, TLS, waiting for 200 */
-	STFILE_UP,             /* LinkUp: the 200 arrived, packets flow */
-	STFILE_BACKOFF,        /* failed; waiting for the next attempt ([MS-IPHTTPS] §3.1.2.1) */
-	STFILE_STOPPED,        /* the client exited (it writes this on SIGTERM) */
+	STFILE_CONNECTING =
+	    0,		/* LinkDown/Established: resolving, connecting, TLS, waiting for 200 */
+	STFILE_UP,	/* LinkUp: the 200 arrived, packets flow */
+	STFILE_BACKOFF, /* failed; waiting for the next attempt ([MS-IPHTTPS] §3.1.2.1) */
+	STFILE_STOPPED, /* the client exited (it writes this on SIGTERM) */
 };
 
 struct stfile {
 	char interface[IFNAMSIZ];
 	char url[512];
 	enum stfile_state state;
-	uint32_t last_error;   /* Windows LastErrorCode, 0 when up */
-	char detail[256];      /* what exactly failed, e.g. OpenSSL's verify message */
-	int64_t since;         /* UNIX time of the last state change */
-	int64_t next_attempt;  /* UNIX time of the next attempt in STFILE_BACKOFF, else 0 */
-	uint32_t failures;     /* consecutive failures since the last success */
-	char server[80];       /* the address connected to, "192.0.2.1:443" */
-	char proxy[256];       /* the proxy used, "" for none */
-	char tls[96];          /* "TLSv1.3 TLS_AES_128_GCM_SHA256" when up */
-	int pid;               /* of the iphttps connect process */
+	uint32_t last_error;  /* Windows LastErrorCode, 0 when up */
+	char detail[256];     /* what exactly failed, e.g. OpenSSL's verify message */
+	int64_t since;	      /* UNIX time of the last state change */
+	int64_t next_attempt; /* UNIX time of the next attempt in STFILE_BACKOFF, else 0 */
+	uint32_t failures;    /* consecutive failures since the last success */
+	char server[80];      /* the address connected to, "192.0.2.1:443" */
+	char proxy[256];      /* the proxy used, "" for none */
+	char tls[96];	      /* "TLSv1.3 TLS_AES_128_GCM_SHA256" when up */
+	int pid;	      /* of the iphttps connect process */
 };
 
 const char *stfile_state_name(enum stfile_state st); /* "connecting", "up", "backoff", "stopped" */
 /* Writes dir/<s->interface>.status atomically (mode 0644; dir created 0755 if missing). */
 int stfile_write(const char *dir, const struct stfile *s);
-/* Reads dir/<ifname>.status; unknown keys are ignored, bad lines make it fail (-1, errno EINVAL). */
+/* Reads dir/<ifname>.status; unknown keys are ignored, bad lines make it fail (-1, errno EINVAL).
+ */
 int stfile_read(const char *dir, const char *ifname, struct stfile *s);
 
 #endif

@@ -69,21 +69,29 @@ static void gw_drop(void *arg, const struct link_peer *from, enum link_drop why,
 
 /* ---- TUN ---- */
 
+static void gw_stop(struct gw *gw);
+
 static void gw_tun_read(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 {
 	struct gw *gw = io->arg;
 
-	(void)events;
 	gw->link.now_ms = ev_now(loop);
 	for (int i = 0; i < GW_TUN_BUDGET; i++) {
 		ssize_t n = read(gw->tun_fd, gw->rxbuf, sizeof(gw->rxbuf));
 
-		if (n <= 0) {
-			if (n == -1 && errno != EAGAIN && errno != EINTR)
-				log_warn("tun: read");
-			return;
+		if (n > 0) {
+			link_from_tun(&gw->link, gw->rxbuf, (size_t)n);
+			continue;
 		}
-		link_from_tun(&gw->link, gw->rxbuf, (size_t)n);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR) && !(events & EPOLLERR))
+			return;
+		/* The device is gone (deleted, or its namespace torn down): epoll would report it
+		   forever. Stop, and exit non-zero so a supervisor restarts us. */
+		log_warn("tun %s: device lost; stopping", gw->conf.tun);
+		ev_io_del(loop, io);
+		gw->failed = true;
+		gw_stop(gw);
+		return;
 	}
 }
 
@@ -413,6 +421,10 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 
 	memset(gw, 0, sizeof(*gw));
 	gw->tun_fd = gw->ctl_fd = gw->priv_fd = -1;
+	/* Before anything can fail: gw_free stops these timers whatever state init reached. */
+	ev_timer_init(&gw->nd_timer, gw_nd_tick, gw);
+	ev_timer_init(&gw->ra_timer, gw_ra_tick, gw);
+	ev_timer_init(&gw->ctl_pause, gwctl_resume, gw);
 	gw->conf = s->conf;
 	gw_http_policy(gw);
 	if (ev_init(&gw->loop) == -1) {
@@ -444,8 +456,6 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 		return -1;
 	}
 	ev_set_after(&gw->loop, gw_after, gw);
-	ev_timer_init(&gw->nd_timer, gw_nd_tick, gw);
-	ev_timer_init(&gw->ra_timer, gw_ra_tick, gw);
 	ev_timer_start(&gw->loop, &gw->ra_timer, (uint64_t)gw->conf.ra_interval * 1000);
 	return 0;
 }
@@ -462,7 +472,7 @@ int gw_run(struct gw *gw)
 		return -1;
 	}
 	gw_after(&gw->loop, gw);
-	return 0;
+	return gw->failed ? -1 : 0;
 }
 
 void gw_free(struct gw *gw)
@@ -479,6 +489,7 @@ void gw_free(struct gw *gw)
 		close(gw->ctl_fd);
 	if (gw->priv_fd != -1)
 		close(gw->priv_fd);
+	ev_timer_stop(&gw->loop, &gw->ctl_pause);
 	link_free(&gw->link);
 	SSL_CTX_free(gw->ssl_ctx);
 	outq_pool_free(&gw->pool);

@@ -86,6 +86,8 @@ struct gw {
 	struct http1_policy http;
 	uint64_t start_ms;
 	bool stopping;
+	bool failed;		   /* stopped by a fault (the TUN vanished...): exit non-zero */
+	struct ev_timer ctl_pause; /* control accepts paused after EMFILE, like the listeners */
 	uint8_t rxbuf[GW_RXBUF];
 };
 

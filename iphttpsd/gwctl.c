@@ -307,6 +307,13 @@ static void gwctl_timeout(struct ev_loop *loop, struct ev_timer *t)
 	gwctl_conn_close(t->arg);
 }
 
+void gwctl_resume(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct gw *gw = t->arg;
+
+	ev_io_mod(loop, &gw->ctl_io, EPOLLIN);
+}
+
 void gwctl_accept(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 {
 	struct gw *gw = io->arg;
@@ -317,8 +324,15 @@ void gwctl_accept(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 
 	(void)events;
 	fd = sock_accept(gw->ctl_fd, &ss, &len);
-	if (fd == -1)
+	if (fd == -1) {
+		if (sock_accept_retryable(errno))
+			return;
+		/* Out of descriptors: pause as the client listeners do, or epoll would spin. */
+		log_warn("control socket: accept");
+		ev_io_mod(loop, io, 0);
+		ev_timer_start(loop, &gw->ctl_pause, GW_ACCEPT_PAUSE);
 		return;
+	}
 	if (gw->nctl >= GWCTL_MAX_CONNS || !(k = calloc(1, sizeof(*k)))) {
 		close(fd);
 		return;

@@ -29,6 +29,8 @@ struct gwctl_conn {
 
 void gwctl_accept(struct ev_loop *loop, struct ev_io *io, uint32_t events);
 void gwctl_close_all(struct gw *gw);
+/* Re-enables control accepts after an EMFILE pause (timer callback). */
+void gwctl_resume(struct ev_loop *loop, struct ev_timer *t);
 /* Renders the reply to one request line into out; exposed for tests. */
 void gwctl_handle(struct gw *gw, const char *req, struct sbuf *out);
 

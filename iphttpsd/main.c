@@ -5,10 +5,13 @@
  * privileged parent. See doc/design.md.
  */
 #include <errno.h>
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -16,6 +19,7 @@
 #include "iphttpsd/gwconf.h"
 #include "iphttpsd/priv.h"
 #include "lib/log.h"
+#include "lib/tls.h"
 
 struct main_opts {
 	const char *conf_path;
@@ -86,9 +90,32 @@ static int main_load(const struct main_opts *o, struct gwconf *c)
 	return errors ? -1 : 0;
 }
 
+/* A configured certificate and key must load and match, as they will at start. */
+static int main_check_tls(const struct gwconf *c)
+{
+	char *cert, *key, err[512];
+	size_t clen, klen;
+	SSL_CTX *ctx;
+
+	if (!c->certificate[0])
+		return 0;
+	if (priv_read_tls(c, &cert, &clen, &key, &klen) == -1)
+		return -1;
+	ctx = tls_server_ctx_new(cert, clen, key, klen, err, sizeof(err));
+	OPENSSL_cleanse(key, klen);
+	free(key);
+	free(cert);
+	if (!ctx) {
+		log_errx("certificate %s: %s", c->certificate, err);
+		return -1;
+	}
+	SSL_CTX_free(ctx);
+	return 0;
+}
+
 static int main_check(const struct main_opts *o, const struct gwconf *c)
 {
-	if (gwconf_check_files(c) > 0)
+	if (gwconf_check_files(c) > 0 || main_check_tls(c) == -1)
 		return 1;
 	if (o->verbose)
 		gwconf_print(c, stdout);
@@ -125,6 +152,7 @@ static int main_daemon(const struct main_opts *o, struct gw_setup *s)
 	int rc;
 
 	if (priv_setup(s) == -1) {
+		priv_setup_close(s);
 		log_errx("setup failed; exiting");
 		return 1;
 	}
@@ -150,6 +178,38 @@ static int main_daemon(const struct main_opts *o, struct gw_setup *s)
 	return rc;
 }
 
+/*
+ * Signals are blocked from the first instruction and handled through signalfd later, so a
+ * SIGHUP from systemd's ExecReload during start-up cannot kill us; dispositions inherited as
+ * SIG_IGN (nohup) are reset, or the signals would never reach the signalfd.
+ */
+static void main_signals(void)
+{
+	const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGCHLD};
+	sigset_t set;
+
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		signal(sigs[i], SIG_DFL);
+		sigaddset(&set, sigs[i]);
+	}
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* Every client is a descriptor: take the hard limit, not the soft 1024 of a default session. */
+static void main_nofile(const struct gwconf *c)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		return;
+	rl.rlim_cur = rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)c->max_clients + 64)
+		log_warnx("max-clients %u exceeds the descriptor limit %llu; raise LimitNOFILE",
+			  c->max_clients, (unsigned long long)rl.rlim_cur);
+}
+
 int main(int argc, char **argv)
 {
 	struct main_opts o = {0};
@@ -159,6 +219,7 @@ int main(int argc, char **argv)
 
 	if (!s)
 		return 1;
+	main_signals();
 	if (main_args(argc, argv, &o) == -1)
 		return 2;
 	log_init("iphttpsd", false, LOG_LVL_INFO);
@@ -172,6 +233,7 @@ int main(int argc, char **argv)
 	else if (o.verbose && lvl < LOG_LVL_INFO)
 		lvl = LOG_LVL_INFO;
 	log_init("iphttpsd", s->conf.log_syslog, lvl);
+	main_nofile(&s->conf);
 	rc = main_daemon(&o, s);
 	free(s);
 	return rc;

@@ -430,16 +430,35 @@ out:
 	free(c);
 }
 
-static int priv_child_status(pid_t child)
+static int priv_exit_status(int st)
 {
-	int st;
-
-	if (waitpid(child, &st, 0) == -1)
-		return 1;
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
 	log_warnx("gateway worker killed by signal %d", WTERMSIG(st));
 	return 1;
+}
+
+/* SIGCHLD also reports a worker stopped or continued: only an exit ends the parent.
+   Returns the exit status, or -1 while the worker lives. */
+static int priv_child_exited(pid_t child)
+{
+	int st;
+	pid_t r = waitpid(child, &st, WNOHANG);
+
+	if (r == child)
+		return priv_exit_status(st);
+	return r == -1 ? 1 : -1;
+}
+
+/* The worker broke the protocol or closed its end: end it, then collect it. */
+static int priv_child_end(pid_t child)
+{
+	int st;
+
+	kill(child, SIGTERM);
+	if (waitpid(child, &st, 0) == -1)
+		return 1;
+	return priv_exit_status(st);
 }
 
 static int priv_signals(sigset_t *set)
@@ -469,8 +488,12 @@ int priv_parent(pid_t child, int fd, const char *conf_path)
 		if (poll(p, 2, -1) == -1 && errno != EINTR)
 			log_fatal("poll");
 		if (p[0].revents & POLLIN && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+			int rc;
+
+			if (si.ssi_signo == SIGCHLD && (rc = priv_child_exited(child)) >= 0)
+				return rc;
 			if (si.ssi_signo == SIGCHLD)
-				return priv_child_status(child);
+				continue;
 			if (si.ssi_signo == SIGHUP)
 				priv_reload(fd, conf_path);
 			else
@@ -478,7 +501,7 @@ int priv_parent(pid_t child, int fd, const char *conf_path)
 		}
 		if (p[1].revents & (POLLIN | POLLHUP)) {
 			if (priv_recv(fd, &m) == -1)
-				return priv_child_status(child);
+				return priv_child_end(child);
 			if (m.type == PRIV_RELOAD_REQ)
 				priv_reload(fd, conf_path);
 			priv_msg_free(&m);

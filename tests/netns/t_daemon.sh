@@ -7,6 +7,10 @@
 #      /var/lib/iphttpsd, TUN iphttps0, /run/iphttpsd.sock). It runs in a private mount
 #      namespace with tmpfs over /var/lib and /run, so the host's directories are never touched.
 #   2. Privilege separation: the parent stays root, the worker runs as an unprivileged user.
+#   4. Faults found in review: a certificate and key that do not match are refused by -n and end
+#      the daemon cleanly; a SIGHUP during start-up does not kill it; a worker stopped and
+#      continued does not wedge the parent; losing the TUN device stops the daemon (non-zero)
+#      instead of spinning.
 #   3. The plain-HTTP listener for use behind a TLS-terminating balancer ([MS-IPHTTPS] §1.3,
 #      §5.1): a client speaking plain HTTP reaches the intranet through it.
 #
@@ -82,5 +86,40 @@ check "it reaches the intranet host through the gateway" \
 	n c1 ping -6 -c 2 -W 2 2001:db8:100::10
 check_eq "the gateway lists it with transport http" http \
 	"$(ctl --json clients | jget 0.transport)"
+stop_bg gw TERM
+GW_PID=
+
+# ---- 4. faults ----
+
+make_cert a a.example.test && make_cert b b.example.test || bail "openssl req"
+gw_config "certificate $WORK/a.crt" "key $WORK/b.key"
+n gw "$BUILD/iphttpsd" -n -c "$WORK/gw.conf" >"$WORK/n.out" 2>&1
+check_eq "-n refuses a key that does not match the certificate" 1 "$?"
+check_grep "and says why" 'mismatch' "$WORK/n.out"
+start_bg bad n gw "$BUILD/iphttpsd" -c "$WORK/gw.conf"
+wait_for "! pid_alive ${BG_PID[bad]}" 10
+bg_exit bad
+check_eq "started anyway, it exits 1 (no crash)" 1 "$?"
+check_not "its worker was not killed by a signal" grep -q 'killed by signal' "$WORK/bad.err"
+
+gw_config
+start_bg gw n gw "$BUILD/iphttpsd" -c "$WORK/gw.conf"
+GW_PID=${BG_PID[gw]}
+kill -HUP "$GW_PID"
+wait_for "ctl show || ! pid_alive $GW_PID" 10
+check "a SIGHUP during start-up does not kill it" ctl show
+WORKER=$(pgrep -P "$GW_PID" -x iphttpsd | head -n 1)
+kill -STOP "$WORKER"
+kill -CONT "$WORKER"
+kill -HUP "$GW_PID"
+check "after the worker was stopped and continued, the parent still relays SIGHUP" \
+	wait_for "grep -q 'reload: done' '$WORK/gw.err'" 5
+check "and the gateway still answers" ctl show
+n gw ip link del iphttps0
+check "losing the TUN device stops the daemon" wait_for "! pid_alive $GW_PID" 5
+bg_exit gw
+check_eq "with a non-zero exit status" 1 "$?"
+check "without flooding its log" test "$(grep -c 'device lost' "$WORK/gw.err")" -eq 1
+GW_PID=
 
 finish
