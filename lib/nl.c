@@ -331,3 +331,43 @@ int nl_addr6_add(const char *ifname, const struct in6_addr *a, uint8_t plen, boo
 	nl_req_attr(&r, IFA_ADDRESS, a, sizeof(*a));
 	return nl_talk(&r);
 }
+
+/* Opens a nested attribute (rtnetlink(7)); nl_req_nest_end writes its length. Returns its offset.
+ */
+static size_t nl_req_nest_begin(struct nl_req *r, uint16_t type)
+{
+	struct rtattr a = {.rta_len = 0, .rta_type = type};
+	size_t off = r->w.len;
+
+	buf_put_bytes(&r->w, &a, sizeof(a));
+	return off;
+}
+
+static void nl_req_nest_end(struct nl_req *r, size_t off)
+{
+	unsigned short len = (unsigned short)(r->w.len - off);
+
+	if (buf_wr_ok(&r->w))
+		memcpy(r->buf + off + offsetof(struct rtattr, rta_len), &len, sizeof(len));
+}
+
+int nl_link_addrgenmode(const char *ifname, uint8_t mode)
+{
+	struct ifinfomsg ifi = {.ifi_family = AF_UNSPEC};
+	struct nl_req r;
+	uint32_t index;
+	size_t spec, inet6;
+
+	if (nl_ifindex(ifname, &index) == -1)
+		return -1;
+	ifi.ifi_index = (int)index;
+	/* IFLA_AF_SPEC { AF_INET6 { IFLA_INET6_ADDR_GEN_MODE u8 } }, as `ip link set addrgenmode`
+	   sends it; the kernel applies it in inet6_set_link_af. */
+	nl_req_begin(&r, RTM_NEWLINK, 0, &ifi, sizeof(ifi));
+	spec = nl_req_nest_begin(&r, IFLA_AF_SPEC);
+	inet6 = nl_req_nest_begin(&r, AF_INET6);
+	nl_req_attr(&r, IFLA_INET6_ADDR_GEN_MODE, &mode, sizeof(mode));
+	nl_req_nest_end(&r, inet6);
+	nl_req_nest_end(&r, spec);
+	return nl_talk(&r);
+}

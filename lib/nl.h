@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * nl: the few rtnetlink requests the gateway makes (rtnetlink(7)): set a link's MTU and state,
- * add or replace and delete an IPv6 route through a device, add an IPv6 address. A minimal
- * client without libmnl, in the manner of WireGuard's embeddable library.
+ * nl: the few rtnetlink requests the gateway and the client make (rtnetlink(7)): set a link's
+ * MTU and state and its IPv6 address generation mode, add or replace and delete an IPv6 route
+ * through a device, add an IPv6 address. A minimal client without libmnl, in the manner of
+ * WireGuard's embeddable library.
  *
  * Each call opens a NETLINK_ROUTE socket, sends one request with NLM_F_ACK, waits at most
  * NL_TIMEOUT_S seconds for the kernel's acknowledgement and closes the socket: no global state,
@@ -48,5 +49,16 @@ int nl_route6_del(const char *ifname, const struct in6_addr *dst, uint8_t plen);
  * (RFC 4862 §5.4). The kernel adds the prefix route for a/plen itself, as for `ip addr add`.
  */
 int nl_addr6_add(const char *ifname, const struct in6_addr *a, uint8_t plen, bool nodad);
+
+/*
+ * Sets the link's IPv6 address generation mode (IFLA_INET6_ADDR_GEN_MODE, the values of enum
+ * in6_addr_gen_mode in <linux/if_link.h>), as `ip link set dev X addrgenmode random` does.
+ * A TUN is ARPHRD_NONE and has no EUI-64 identifier, so the kernel forms link-local and SLAAC
+ * addresses on it only in IN6_ADDR_GEN_MODE_RANDOM or _STABLE_PRIVACY mode. Set through
+ * rtnetlink on the down device, the first Router Solicitation leaves as soon as the link comes
+ * up; set through the addr_gen_mode sysctl it waits one router_solicitation_interval (4 s).
+ * EINVAL for a mode the kernel does not know (or stable privacy without a secret).
+ */
+int nl_link_addrgenmode(const char *ifname, uint8_t mode);
 
 #endif

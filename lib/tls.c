@@ -701,3 +701,111 @@ void tls_conn_describe(const SSL *ssl, char *buf, size_t len)
 		name = SSL_CIPHER_get_name(c);
 	snprintf(buf, len, "%s %s", SSL_get_version(ssl), name);
 }
+
+/* ---------------------------------------------------------------------------------------------
+ * Client context (iphttps connect) */
+
+/*
+ * What Windows 8+ clients offer in their first attempt ([ms-iphttps.md §3.4]):
+ * TLS_RSA_WITH_NULL_SHA256 and TLS_RSA_WITH_NULL_SHA, TLS 1.2 only (TLS 1.3 has no NULL suite).
+ * OpenSSL 3 removes eNULL below security level 1, so the context runs at level 0.
+ */
+#define TLS_CIPHERS_NULL "NULL-SHA256:NULL-SHA"
+
+/* The encrypted policy of the server (same suites, groups, versions), seen from the client. */
+static int tls_client_policy(SSL_CTX *ctx, bool null_ciphers)
+{
+	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
+	    !SSL_CTX_set_max_proto_version(ctx, null_ciphers ? TLS1_2_VERSION : 0))
+		return -1;
+	if (null_ciphers) {
+		SSL_CTX_set_security_level(ctx, 0);
+		if (!SSL_CTX_set_cipher_list(ctx, TLS_CIPHERS_NULL))
+			return -1;
+		/*
+		 * Level 0 would also let a 1024-bit RSA or SHA-1-signed chain through: the
+		 * certificate check keeps the encrypted policy's level (ssl_verify_cert_chain
+		 * takes a non-default auth_level from the context's parameters).
+		 */
+		X509_VERIFY_PARAM_set_auth_level(SSL_CTX_get0_param(ctx), TLS_SECLEVEL);
+	} else {
+		SSL_CTX_set_security_level(ctx, TLS_SECLEVEL);
+		if (!SSL_CTX_set_cipher_list(ctx, TLS_CIPHERS_TLS12) ||
+		    !SSL_CTX_set_ciphersuites(ctx, TLS_SUITES_TLS13) ||
+		    !SSL_CTX_set1_groups_list(ctx, TLS_GROUPS))
+			return -1;
+	}
+	/*
+	 * Renegotiation stays allowed: a Windows server in Certificates mode asks for the client
+	 * certificate by renegotiating after the request ([ms-iphttps.md §3.3]); OpenSSL only
+	 * accepts the secure kind (RFC 5746). One long-lived connection: no tickets, no cache.
+	 */
+	SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_TICKET);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+				  SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, NULL);
+	return 0;
+}
+
+static int tls_client_trust(SSL_CTX *ctx, const char *ca_file, char *err, size_t errlen)
+{
+	if (ca_file == NULL) {
+		if (!SSL_CTX_set_default_verify_paths(ctx)) {
+			tls_seterr_ssl(err, errlen, "cannot load the system trust store");
+			return -1;
+		}
+		return 0;
+	}
+	/* --ca replaces the system store: trust exactly what the operator named. */
+	if (!SSL_CTX_load_verify_locations(ctx, ca_file, NULL)) {
+		tls_seterr_ssl(err, errlen, "cannot load CA file");
+		return -1;
+	}
+	return 0;
+}
+
+static int tls_client_identity(SSL_CTX *ctx, const char *cert_file, const char *key_file, char *err,
+			       size_t errlen)
+{
+	if (cert_file == NULL)
+		return 0;
+	SSL_CTX_set_default_passwd_cb(ctx, tls_no_passphrase);
+	if (!SSL_CTX_use_certificate_chain_file(ctx, cert_file)) {
+		tls_seterr_ssl(err, errlen, "cannot load client certificate");
+		return -1;
+	}
+	if (!SSL_CTX_use_PrivateKey_file(ctx, key_file ? key_file : cert_file, SSL_FILETYPE_PEM)) {
+		tls_seterr_ssl(err, errlen, "cannot load client key (unencrypted PEM expected)");
+		return -1;
+	}
+	if (!SSL_CTX_check_private_key(ctx)) {
+		tls_seterr_ssl(err, errlen, "client key does not match the certificate");
+		return -1;
+	}
+	return 0;
+}
+
+SSL_CTX *tls_client_ctx_new(const struct tls_client_opts *o, char *err, size_t errlen)
+{
+	SSL_CTX *ctx;
+
+	tls_seterr(err, errlen, "%s", "");
+	ERR_clear_error();
+	if ((ctx = SSL_CTX_new(TLS_client_method())) == NULL) {
+		tls_seterr_ssl(err, errlen, "cannot create TLS context");
+		return NULL;
+	}
+	if (tls_client_policy(ctx, o->null_ciphers) == -1) {
+		tls_seterr_ssl(err, errlen, "cannot apply TLS policy");
+		goto fail;
+	}
+	if (tls_client_trust(ctx, o->ca_file, err, errlen) == -1 ||
+	    tls_client_identity(ctx, o->cert_file, o->key_file, err, errlen) == -1)
+		goto fail;
+	return ctx;
+fail:
+	ERR_clear_error();
+	SSL_CTX_free(ctx);
+	return NULL;
+}

@@ -3,10 +3,11 @@
  * tls: the OpenSSL 3 pieces the gateway needs, kept out of the event code: a server SSL_CTX built
  * from PEM held in memory under one cipher/version policy, a self-signed certificate for first
  * start, a one-line summary of a certificate, a one-line description of a connection, and the
- * OpenSSL error queue as one line.
+ * OpenSSL error queue as one line; and the client SSL_CTX of `iphttps connect`.
  * It does not open sockets, poll, or drive SSL_accept/SSL_read/SSL_write (the daemon does that on
- * non-blocking sockets), does not read certificate or key files (the privileged parent does and
- * passes the bytes), and never logs: key material is never copied into a message.
+ * non-blocking sockets), does not read the server's certificate or key files (the privileged
+ * parent does and passes the bytes; the client context reads its own files), and never logs:
+ * key material is never copied into a message.
  */
 #ifndef LIB_TLS_H
 #define LIB_TLS_H
@@ -81,5 +82,24 @@ void tls_conn_describe(const SSL *ssl, char *buf, size_t len);
  * SSL_ERROR_SYSCALL, where errno tells the story). Returns buf.
  */
 const char *tls_errors(char *buf, size_t len);
+
+/* What tls_client_ctx_new needs: files are read at once, nothing is kept. */
+struct tls_client_opts {
+	const char *ca_file;   /* PEM CA certificates to trust instead of the system store */
+	const char *cert_file; /* client certificate chain (PEM, leaf first), or NULL */
+	const char *key_file;  /* its unencrypted key; NULL: in cert_file */
+	bool null_ciphers;     /* offer only NULL-SHA256:NULL-SHA at TLS 1.2 (Windows 8+) */
+};
+
+/*
+ * Client context for `iphttps connect`: TLS 1.2+ with the server's AEAD suites and groups at
+ * security level 2, or, with null_ciphers, TLS 1.2 with only TLS_RSA_WITH_NULL_SHA256 and
+ * TLS_RSA_WITH_NULL_SHA at level 0 ([ms-iphttps.md §3.4]), the certificate chain still checked
+ * at level 2. The server is verified (SSL_VERIFY_PEER) against ca_file or the system store;
+ * the caller sets the name to match and SNI on each SSL. Renegotiation is allowed (Windows
+ * servers ask for client certificates that way, §3.3); no tickets, no session cache; partial
+ * and moving writes for an output queue. Returns NULL with a one-line reason in err.
+ */
+SSL_CTX *tls_client_ctx_new(const struct tls_client_opts *o, char *err, size_t errlen);
 
 #endif

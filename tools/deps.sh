@@ -34,13 +34,20 @@ usage() {
 #   openssl                          test certificates, s_client fingerprints
 #   nmap                             t_nmap.sh (ip-https-discover)
 #   tcpdump                          t_link_rules.sh: what reaches the intranet
-#   curl                             demo: an HTTP GET through the tunnel
+#   curl                             demo: an HTTP GET through the tunnel; t_client_portproxy.sh:
+#                                    an IPv4-only application through a port proxy
+#   tinyproxy squid                  t_client_proxy.sh: real HTTP proxies (CONNECT, Basic auth);
+#                                    squid because Debian 12's tinyproxy answers wrong credentials
+#                                    with 401 instead of 407. The tests run their own instances in
+#                                    network namespaces; on a machine with systemd the packages
+#                                    also enable their own services (tinyproxy on 8888, squid on
+#                                    3128), which the tests neither need nor touch
 BUILD_PKGS="gcc make libc6-dev libssl-dev"
 NET_PKGS="python3 iproute2 iputils-ping procps socat openssl"
 
 case "$1" in
 check)
-	PKGS="$BUILD_PKGS libcmocka-dev clang clang-format libclang-rt-14-dev git $NET_PKGS python3-scapy nmap ncat tcpdump"
+	PKGS="$BUILD_PKGS libcmocka-dev clang clang-format libclang-rt-14-dev git $NET_PKGS python3-scapy nmap ncat tcpdump curl tinyproxy squid"
 	;;
 demo)
 	PKGS="$BUILD_PKGS $NET_PKGS curl"

@@ -526,3 +526,313 @@ finish() {
 	[ "$NFAIL" -eq 0 ]
 	exit $?
 }
+
+# ---------------------------------------------------------------------------------------------
+# The iphttps client (t_client*.sh)
+#
+# The client (and anything else that must resolve the test names, like a proxy) runs in a
+# role's network namespace *and* a private mount namespace in which /etc/hosts is a file of the
+# work dir and /etc/nsswitch.conf says `hosts: files`: names resolve from that file only, never
+# through DNS, and the host's own files are never touched (unshare -m: private propagation).
+# State files go to $CST (--state-dir). Certificates come from a test CA made here (openssl ca,
+# so that validity dates can lie in the past without faking the clock).
+
+GW_NAME=gw.iphttps.example # the gateway's name in the URLs (RFC 2606 .example)
+
+# client_init: the client binary ($IPHTTPS), its state dir ($CST), a default hosts file.
+client_init() {
+	IPHTTPS=$BUILD/iphttps
+	[ -x "$IPHTTPS" ] || bail "$IPHTTPS not built"
+	CST=$WORK/cst
+	mkdir -p "$CST"
+	hosts_write "$WORK/cl-hosts" "192.0.2.1 $GW_NAME"
+}
+
+# hosts_write FILE LINE...: a hosts file with localhost and the given "ADDR NAME..." lines,
+# and beside it FILE.nss, an nsswitch.conf that looks names up in files only.
+hosts_write() {
+	local f=$1
+	shift
+	{
+		echo "127.0.0.1 localhost"
+		echo "::1 localhost"
+		printf '%s\n' "$@"
+	} >"$f"
+	echo "hosts: files" >"$f.nss"
+	chmod 644 "$f" "$f.nss"
+}
+
+# with_hosts ROLE HOSTSFILE: sets the array WH to a command prefix that runs a program in ROLE's
+# network namespace with HOSTSFILE as its /etc/hosts and file-only lookups. Every step execs, so
+# `start_bg NAME "${WH[@]}" PROG ...` records PROG's own PID (signals reach it).
+with_hosts() {
+	# shellcheck disable=SC2016 # expanded by that sh
+	WH=(ip netns exec "$ID-$1" unshare -m sh -c \
+		'mount --bind "$1" /etc/hosts && mount --bind "$2" /etc/nsswitch.conf && shift 2 &&
+		exec "$@"' sh "$2" "$2.nss")
+}
+
+# client_ns ROLE CMD...: CMD in ROLE's namespace with the client's hosts file ($WORK/cl-hosts),
+# in the foreground (e.g. `client_ns c1 getent hosts gw.iphttps.example`).
+client_ns() {
+	local role=$1
+	shift
+	with_hosts "$role" "$WORK/cl-hosts"
+	"${WH[@]}" "$@"
+}
+
+# client_start NAME ROLE ARGS...: `iphttps connect --state-dir $CST ARGS...` in the background
+# in ROLE's namespace with the client's hosts file; stdout/stderr to $WORK/NAME.out/.err.
+# Environment variables for it: `client_start NAME ROLE` after `export`, or CLIENT_ENV=(VAR=x).
+client_start() {
+	local name=$1 role=$2
+	shift 2
+	with_hosts "$role" "$WORK/cl-hosts"
+	start_bg "$name" "${WH[@]}" env "${CLIENT_ENV[@]}" "$IPHTTPS" connect --state-dir "$CST" "$@"
+}
+CLIENT_ENV=()
+
+# client_once TUN ROLE ARGS...: `iphttps connect --once --tun TUN ...` in the foreground (at most
+# 10 s: one attempt against local peers); its stderr goes to $WORK/TUN.once.err. Returns its exit
+# status (124 or 137: it had to be killed).
+client_once() {
+	local tun=$1 role=$2
+	shift 2
+	with_hosts "$role" "$WORK/cl-hosts"
+	timeout -k 2 10 "${WH[@]}" env "${CLIENT_ENV[@]}" "$IPHTTPS" connect --once \
+		--state-dir "$CST" --tun "$tun" "$@" >"$WORK/$tun.once.out" 2>"$WORK/$tun.once.err"
+}
+
+# client_state TUN KEY: one value of $CST/TUN.status (empty if the file or key is missing).
+client_state() {
+	sed -n "s/^$2=//p" "$CST/$1.status" 2>/dev/null | head -n 1
+}
+
+# client_wait TUN STATE [TIMEOUT]: until the status file says state=STATE.
+client_wait() {
+	wait_for "[ \"\$(client_state '$1' state)\" = '$2' ]" "${3:-10}"
+}
+
+# client_wait_err TUN CODE [TIMEOUT]: until the status file says state=backoff with last_error
+# CODE (compared by value). After a lost link the first backoff may carry the loss's own code;
+# this waits for the attempts after it.
+client_wait_err() {
+	wait_for "[ \"\$(client_state '$1' state)\" = backoff ] &&
+		[ \"\$((\$(client_state '$1' last_error)))\" = $(($2)) ]" "${3:-10}"
+}
+
+# client_status ARGS...: `iphttps status --state-dir $CST ARGS...`.
+client_status() {
+	"$IPHTTPS" status --state-dir "$CST" "$@"
+}
+
+# client_log TUN|NAME [N]: the last N lines of a client's stderr, as comments.
+client_log() {
+	local f=$WORK/$1.err
+	[ -f "$f" ] || f=$WORK/$1.once.err
+	tail -n "${2:-20}" "$f" 2>/dev/null | sed 's/^/#   client: /'
+}
+
+# check_lasterr "DESCRIPTION" TUN CODE: the state file's last_error and `iphttps status --json`'s
+# last_error (hex string) and last_error_code (number) all equal CODE (e.g. 0x800B0109); hex
+# digits compare by value. Shows the state file, the JSON and the client's log on failure.
+check_lasterr() {
+	local desc=$1 tun=$2 want=$3 st js jn json
+	st=$(client_state "$tun" last_error)
+	json=$(client_status --json "$tun" 2>&1)
+	js=$(printf '%s\n' "$json" | jget last_error 2>/dev/null)
+	jn=$(printf '%s\n' "$json" | jget last_error_code 2>/dev/null)
+	if [[ "$st" =~ ^0[xX][0-9a-fA-F]+$ ]] && [[ "$js" =~ ^0[xX][0-9a-fA-F]+$ ]] &&
+		[[ "$jn" =~ ^[0-9]+$ ]] && [ $((st)) -eq $((want)) ] && [ $((js)) -eq $((want)) ] &&
+		[ "$jn" -eq $((want)) ]; then
+		_ok "$desc"
+	else
+		_not_ok "$desc"
+		echo "#   expected LastErrorCode $want ($((want)))"
+		echo "#   got: state file last_error='$st', status --json last_error='$js'" \
+			"last_error_code='$jn'"
+		sed 's/^/#   | /' "$CST/$tun.status" 2>/dev/null
+		printf '%s\n' "$json" | head -n 30 | sed 's/^/#   json: /'
+		client_log "$tun" 10
+	fi
+}
+
+# cpu_ticks PID: user + system CPU time of PID so far, in clock ticks (getconf CLK_TCK).
+cpu_ticks() {
+	sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | awk '{ print $12 + $13 }'
+}
+
+# check_cpu "DESCRIPTION" TICKS0 TICKS1 MAX: both cpu_ticks readings exist (the process lived)
+# and it used fewer than MAX ticks between them.
+check_cpu() {
+	if [[ "$2" =~ ^[0-9]+$ ]] && [[ "$3" =~ ^[0-9]+$ ]] && [ $(($3 - $2)) -lt "$4" ]; then
+		_ok "$1 ($(($3 - $2)) ticks)"
+	else
+		_not_ok "$1"
+		echo "#   CPU ticks before '$2', after '$3', limit $4 (getconf CLK_TCK: $(getconf CLK_TCK))"
+	fi
+}
+
+# now_ms: monotonic-enough wall clock in milliseconds.
+now_ms() {
+	echo $(($(date +%s%N) / 1000000))
+}
+
+# make_ca NAME CN: a CA certificate $WORK/NAME.crt (valid from now for 30 days) with key
+# $WORK/NAME.key, and $WORK/NAME.cnf for `openssl ca` (used by make_leaf).
+make_ca() {
+	local d=$WORK/$1.ca
+	mkdir -p "$d" || return 1
+	: >"$d/index.txt"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+		-subj "/CN=$2" -addext "basicConstraints=critical,CA:TRUE" \
+		-addext "keyUsage=critical,keyCertSign,cRLSign" \
+		-keyout "$WORK/$1.key" -out "$WORK/$1.crt" >/dev/null 2>&1 || return 1
+	chmod 600 "$WORK/$1.key"
+	cat >"$WORK/$1.cnf" <<-CNF
+		[ca]
+		default_ca = tca
+		[tca]
+		database = $d/index.txt
+		new_certs_dir = $d
+		certificate = $WORK/$1.crt
+		private_key = $WORK/$1.key
+		default_md = sha256
+		policy = tpolicy
+		rand_serial = yes
+		unique_subject = no
+		copy_extensions = none
+		x509_extensions = leaf
+		[tpolicy]
+		commonName = supplied
+		[leaf]
+		basicConstraints = critical,CA:FALSE
+		keyUsage = critical,digitalSignature,keyEncipherment
+		extendedKeyUsage = serverAuth,clientAuth
+		subjectAltName = \$ENV::IPH_SAN
+		subjectKeyIdentifier = hash
+		authorityKeyIdentifier = keyid
+	CNF
+}
+
+# make_leaf NAME CA SAN [START END]: a P-256 certificate $WORK/NAME.crt (key $WORK/NAME.key,
+# 0600) issued by make_ca's CA, subjectAltName SAN (e.g. "DNS:gw.example,IP:192.0.2.1"; the CN
+# is SAN's first value), EKU serverAuth and clientAuth; valid from now for 30 days, or from START
+# to END (YYYYMMDDHHMMSSZ, e.g. 20200101000000Z).
+make_leaf() {
+	local name=$1 ca=$2 san=$3 cn
+	local -a dates=(-days 30)
+	[ $# -ge 5 ] && dates=(-startdate "$4" -enddate "$5")
+	cn=${san%%,*}
+	cn=${cn#*:}
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$cn" \
+		-keyout "$WORK/$name.key" -out "$WORK/$name.csr" >/dev/null 2>&1 || return 1
+	chmod 600 "$WORK/$name.key"
+	IPH_SAN=$san openssl ca -batch -notext -config "$WORK/$ca.cnf" "${dates[@]}" \
+		-in "$WORK/$name.csr" -out "$WORK/$name.crt" >"$WORK/$name.ca.log" 2>&1 || {
+		cat "$WORK/$name.ca.log" >&2
+		return 1
+	}
+}
+
+# tinyproxy_start NAME ROLE HOSTSFILE LISTEN PORT [CONFIG-LINE...]: Debian's tinyproxy in the
+# foreground in ROLE's namespace (resolving names from HOSTSFILE only), listening on LISTEN:PORT,
+# allowing 192.0.2.0/24 and 198.51.100.0/24, CONNECT to port 443 only, logging connections to
+# $WORK/NAME.log; waits until the port accepts.
+tinyproxy_start() {
+	local name=$1 role=$2 hosts=$3 addr=$4 port=$5 l
+	shift 5
+	{
+		echo "User nobody"
+		echo "Group nogroup"
+		echo "Port $port"
+		echo "Listen $addr"
+		echo "Timeout 30"
+		echo "MaxClients 20"
+		echo "Allow 192.0.2.0/24"
+		echo "Allow 198.51.100.0/24"
+		echo "ConnectPort 443"
+		echo "LogLevel Connect"
+		echo "LogFile \"$WORK/$name.log\""
+		echo "DisableViaHeader Yes"
+		for l in "$@"; do
+			echo "$l"
+		done
+	} >"$WORK/$name.conf"
+	: >"$WORK/$name.log"
+	chown nobody "$WORK/$name.log"
+	with_hosts "$role" "$hosts"
+	start_bg "$name" "${WH[@]}" tinyproxy -d -c "$WORK/$name.conf"
+	wait_for "n $role ss -Hltn 'src $addr and sport = :$port' | grep -q . || ! pid_alive ${BG_PID[$name]}" 5
+	n "$role" ss -Hltn "src $addr and sport = :$port" | grep -q . || {
+		sed 's/^/#   tinyproxy: /' "$WORK/$name.err" "$WORK/$name.log"
+		return 1
+	}
+}
+
+# stub_start NAME ROLE ARGS...: tests/peers/stubgw.py ARGS... in ROLE's namespace; waits for its
+# LISTEN line.
+stub_start() {
+	local name=$1 role=$2
+	shift 2
+	start_bg "$name" n "$role" "$PY" "$TOP/tests/peers/stubgw.py" "$@"
+	wait_for "grep -q '^LISTEN ' '$WORK/$name.out' || ! pid_alive ${BG_PID[$name]}" 5
+	grep -q '^LISTEN ' "$WORK/$name.out" || {
+		sed 's/^/#   stub: /' "$WORK/$name.out" "$WORK/$name.err"
+		return 1
+	}
+}
+
+# stub_count NAME WORD: how many lines of the stub's output start with WORD (CONN, REQ, ...).
+stub_count() {
+	grep -c "^$2 " "$WORK/$1.out" 2>/dev/null
+}
+
+# squid_start NAME ROLE HOSTSFILE LISTEN PORT USER PASSWORD: Debian's squid in the foreground in
+# ROLE's namespace, a proxy that only tunnels (CONNECT to port 443) for 192.0.2.0/24 and
+# 198.51.100.0/24 after Basic authentication as USER/PASSWORD (basic_ncsa_auth, an APR1 hash),
+# resolving names from HOSTSFILE only; no cache. Logs: $WORK/NAME.access.log, NAME.cache.log.
+# Waits until the port accepts. (Unlike Debian 12's tinyproxy, squid answers wrong credentials
+# with 407, as RFC 9110 §15.5.8 wants of a proxy.)
+squid_start() {
+	local name=$1 role=$2 hosts=$3 addr=$4 port=$5
+	printf '%s:%s\n' "$6" "$(openssl passwd -apr1 "$7")" >"$WORK/$name.passwd"
+	: >"$WORK/$name.access.log"
+	: >"$WORK/$name.cache.log"
+	chown proxy "$WORK/$name.access.log" "$WORK/$name.cache.log"
+	chmod 644 "$WORK/$name.passwd"
+	cat >"$WORK/$name.conf" <<-CNF
+		http_port $addr:$port
+		visible_hostname $name.iphttps.example
+		pid_filename none
+		cache_effective_user proxy
+		cache deny all
+		cache_mem 8 MB
+		coredump_dir none
+		cache_log $WORK/$name.cache.log
+		access_log stdio:$WORK/$name.access.log
+		logfile_rotate 0
+		hosts_file $hosts
+		dns_nameservers 127.0.0.1
+		shutdown_lifetime 0 seconds
+		pinger_enable off
+		auth_param basic program /usr/lib/squid/basic_ncsa_auth $WORK/$name.passwd
+		auth_param basic children 1 startup=1 idle=1
+		auth_param basic realm iphttps-test
+		acl tls_port port 443
+		acl CONNECT method CONNECT
+		acl clients src 192.0.2.0/24 198.51.100.0/24
+		acl authed proxy_auth REQUIRED
+		http_access deny !CONNECT
+		http_access deny !tls_port
+		http_access deny !clients
+		http_access allow authed
+		http_access deny all
+	CNF
+	start_bg "$name" n "$role" squid -N -f "$WORK/$name.conf"
+	wait_for "n $role ss -Hltn 'src $addr and sport = :$port' | grep -q . || ! pid_alive ${BG_PID[$name]}" 10
+	n "$role" ss -Hltn "src $addr and sport = :$port" | grep -q . || {
+		sed 's/^/#   squid: /' "$WORK/$name.err" "$WORK/$name.cache.log" | tail -n 20
+		return 1
+	}
+}
