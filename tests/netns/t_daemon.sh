@@ -103,9 +103,21 @@ check_eq "started anyway, it exits 1 (no crash)" 1 "$?"
 check_not "its worker was not killed by a signal" grep -q 'killed by signal' "$WORK/bad.err"
 
 gw_config
+# A fresh self-signed key makes setup take a while (RSA key generation): the window to hit.
+rm -f "$WORK/state/cert.pem" "$WORK/state/key.pem" "$SOCK"
 start_bg gw n gw "$BUILD/iphttpsd" -c "$WORK/gw.conf"
 GW_PID=${BG_PID[gw]}
+# Signal once iphttpsd itself runs (not `ip netns exec` before its exec) and has blocked SIGHUP
+# (main's first line, bit 0 of SigBlk), but before it is ready: during setup.
+sighup_blocked() {
+	[ "$(cat "/proc/$GW_PID/comm" 2>/dev/null)" = iphttpsd ] &&
+		(($(printf '%d' "0x$(awk '/^SigBlk/ { print $2 }' "/proc/$GW_PID/status")") & 1))
+}
+for ((i = 0; i < 200000; i++)); do # tight and bounded: the window is milliseconds wide
+	sighup_blocked && break
+done
 kill -HUP "$GW_PID"
+check_not "the SIGHUP arrived during setup (no control socket yet)" test -S "$SOCK"
 wait_for "ctl show || ! pid_alive $GW_PID" 10
 check "a SIGHUP during start-up does not kill it" ctl show
 WORKER=$(pgrep -P "$GW_PID" -x iphttpsd | head -n 1)
