@@ -599,7 +599,7 @@ client_once() {
 	local tun=$1 role=$2
 	shift 2
 	with_hosts "$role" "$WORK/cl-hosts"
-	timeout -k 2 10 "${WH[@]}" env "${CLIENT_ENV[@]}" "$IPHTTPS" connect --once \
+	timeout -k 2 25 "${WH[@]}" env "${CLIENT_ENV[@]}" "$IPHTTPS" connect --once \
 		--state-dir "$CST" --tun "$tun" "$@" >"$WORK/$tun.once.out" 2>"$WORK/$tun.once.err"
 }
 
