@@ -93,6 +93,7 @@ FUZZ_DEPS_fuzz_http1 := proto/http1.c
 FUZZ_DEPS_fuzz_frame := proto/frame.c
 FUZZ_DEPS_fuzz_link  := proto/link.c proto/nd.c proto/ip6.c
 FUZZ_DEPS_fuzz_http1resp := proto/http1.c
+FUZZ_DEPS_fuzz_cl_ra := iphttps/cl_ra.c proto/nd.c proto/ip6.c
 FUZZ_DEPS_fuzz_gwconf := iphttpsd/gwconf.c lib/conf.c lib/log.c lib/addr.c
 FUZZ_LIBS_fuzz_gwconf := $(SSL_LIBS)
 
