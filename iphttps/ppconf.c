@@ -19,6 +19,7 @@
 
 #include "lib/addr.h"
 #include "lib/conf.h"
+#include "lib/file.h"
 #include "lib/log.h"
 
 /* State of one ppconf_parse run. */
@@ -256,42 +257,6 @@ int ppconf_parse(struct ppconf *c, const char *text, size_t len, const char *nam
 	return conf_parse(&cf, text, len, &x);
 }
 
-/* Reads at most PPCONF_FILE_MAX bytes; one more tells a file that is too large (EFBIG). */
-static char *ppconf_read(const char *path, size_t *len)
-{
-	char *buf = malloc(PPCONF_FILE_MAX + 1);
-	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
-	size_t n = 0;
-
-	if (fd == -1 || buf == NULL)
-		goto fail;
-	while (n < PPCONF_FILE_MAX + 1) {
-		ssize_t r = read(fd, buf + n, PPCONF_FILE_MAX + 1 - n);
-
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			goto fail;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > PPCONF_FILE_MAX) {
-		errno = EFBIG;
-		goto fail;
-	}
-	close(fd);
-	*len = n;
-	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	if (fd != -1)
-		close(fd);
-	errno = saved;
-	return NULL;
-}
-
 int ppconf_load(const char *path, struct ppconf *c)
 {
 	size_t len = 0;
@@ -299,7 +264,7 @@ int ppconf_load(const char *path, struct ppconf *c)
 	int errors;
 
 	c->n = 0;
-	if ((text = ppconf_read(path, &len)) == NULL) {
+	if ((text = file_read(path, PPCONF_FILE_MAX, &len)) == NULL) {
 		if (errno == ENOENT)
 			return 0;
 		log_errx("%s: %s", path, strerror(errno));

@@ -15,6 +15,7 @@
  * does not parse or does not fit its field fails the read rather than showing something else.
  */
 #include "iphttps/stfile.h"
+#include "lib/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -452,29 +453,13 @@ static char *stfile_slurp(const char *path)
 		errno = EINVAL;
 		goto fail;
 	}
-	buf = malloc(STFILE_MAX + 2);
+	buf = file_read_fd(fd, STFILE_MAX, &len);
 	if (!buf)
 		goto fail;
-	while (len <= STFILE_MAX) {
-		ssize_t n = read(fd, buf + len, STFILE_MAX + 1 - len);
-
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1)
-			goto fail;
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > STFILE_MAX) {
-		errno = EFBIG;
-		goto fail;
-	}
 	if (memchr(buf, '\0', len)) {
 		errno = EINVAL;
 		goto fail;
 	}
-	buf[len] = '\0';
 	close(fd);
 	return buf;
 fail:

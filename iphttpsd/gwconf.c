@@ -17,6 +17,7 @@
 
 #include "lib/addr.h"
 #include "lib/conf.h"
+#include "lib/file.h"
 #include "lib/log.h"
 
 #define GWCONF_INFINITY 0xffffffffu /* RFC 4861 §4.6.2, RFC 4191 §2.3: all ones is infinity */
@@ -1216,53 +1217,7 @@ size_t gwconf_restart_changes(const struct gwconf *old, const struct gwconf *cur
 
 char *gwconf_read_file(const char *path, size_t *len)
 {
-	size_t cap = 0, n = 0;
-	char *buf = NULL;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), saved;
-
-	if (fd == -1)
-		return NULL;
-	for (;;) {
-		ssize_t r;
-
-		if (n == cap) {
-			/* One byte past the limit tells a too large file from a full one. */
-			size_t ncap = cap ? cap * 2 : 8192;
-			char *nb;
-
-			if (cap == GWCONF_FILE_MAX + 1)
-				break;
-			ncap = ncap > GWCONF_FILE_MAX + 1 ? GWCONF_FILE_MAX + 1 : ncap;
-			if ((nb = realloc(buf, ncap + 1)) == NULL)
-				goto fail;
-			buf = nb;
-			cap = ncap;
-		}
-		r = read(fd, buf + n, cap - n);
-		if (r == -1 && errno == EINTR)
-			continue;
-		if (r == -1)
-			goto fail;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	if (n > GWCONF_FILE_MAX) {
-		errno = EFBIG;
-		goto fail;
-	}
-	if (buf == NULL && (buf = malloc(1)) == NULL)
-		goto fail;
-	buf[n] = '\0';
-	*len = n;
-	close(fd);
-	return buf;
-fail:
-	saved = errno;
-	free(buf);
-	close(fd);
-	errno = saved;
-	return NULL;
+	return file_read(path, GWCONF_FILE_MAX, len);
 }
 
 static int gwconf_check_certificate(const char *path)
