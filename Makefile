@@ -51,8 +51,13 @@ UNIT_DEPS_test_http1 := proto/http1
 UNIT_DEPS_test_frame := proto/frame
 UNIT_DEPS_test_ip6   := proto/ip6
 UNIT_DEPS_test_nd    := proto/nd proto/ip6
-UNIT_DEPS_test_link  := proto/link proto/nd proto/ip6
-UNIT_DEPS_test_gwconf := iphttpsd/gwconf lib/conf lib/log lib/addr lib/file
+UNIT_DEPS_test_link  := proto/link proto/nd proto/ip6 proto/acl
+UNIT_DEPS_test_gwconf := iphttpsd/gwconf iphttpsd/gwconf_sec lib/conf lib/log lib/addr lib/file proto/acl proto/ip6 proto/ident
+UNIT_DEPS_test_proxy2 := proto/proxy2
+UNIT_DEPS_test_srclim := proto/srclim
+UNIT_DEPS_test_acl   := proto/acl proto/ip6
+UNIT_DEPS_test_ident := proto/ident
+UNIT_DEPS_test_authz := iphttpsd/authz proto/ident
 UNIT_DEPS_test_addr  := lib/addr
 UNIT_DEPS_test_ev    := lib/ev lib/log
 UNIT_DEPS_test_tls   := lib/tls lib/log
@@ -91,10 +96,12 @@ FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BIN  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_DEPS_fuzz_http1 := proto/http1.c
 FUZZ_DEPS_fuzz_frame := proto/frame.c
-FUZZ_DEPS_fuzz_link  := proto/link.c proto/nd.c proto/ip6.c
+FUZZ_DEPS_fuzz_link  := proto/link.c proto/nd.c proto/ip6.c proto/acl.c
+FUZZ_DEPS_fuzz_proxy2 := proto/proxy2.c
+FUZZ_DEPS_fuzz_acl   := proto/acl.c proto/ip6.c
 FUZZ_DEPS_fuzz_http1resp := proto/http1.c
 FUZZ_DEPS_fuzz_cl_ra := iphttps/cl_ra.c proto/nd.c proto/ip6.c
-FUZZ_DEPS_fuzz_gwconf := iphttpsd/gwconf.c lib/conf.c lib/log.c lib/addr.c lib/file.c
+FUZZ_DEPS_fuzz_gwconf := iphttpsd/gwconf.c iphttpsd/gwconf_sec.c lib/conf.c lib/log.c lib/addr.c lib/file.c proto/acl.c proto/ip6.c proto/ident.c
 FUZZ_LIBS_fuzz_gwconf := $(SSL_LIBS)
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_DEPS_fuzz_$$*)

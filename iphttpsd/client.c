@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * client: the life of one IP-HTTPS connection. States:
+ *   PROXY      on a proxy-protocol listener: the PROXY v2 header, read exactly (never a byte of
+ *              the TLS stream after it), bounded by handshake-timeout;
  *   HANDSHAKE  TLS accept, bounded by handshake-timeout;
  *   HEAD       the request head (<= 8 KiB), bounded by head-timeout; answered at once, before any
  *              body is read, because Windows waits for the response headers ([MS-IPHTTPS]
@@ -25,10 +27,11 @@ static void client_io(struct ev_loop *loop, struct ev_io *io, uint32_t events);
 static void client_timeout(struct ev_loop *loop, struct ev_timer *t);
 static void client_read_head(struct client *c);
 static void client_read_stream(struct client *c);
+static void client_handshake(struct client *c);
 
 const char *client_state_name(enum client_state st)
 {
-	static const char *const names[] = {"handshake", "head", "up", "closing"};
+	static const char *const names[] = {"proxy", "handshake", "head", "up", "closing"};
 
 	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
@@ -66,11 +69,17 @@ static struct client *client_new(struct gw *gw, int fd, const struct sockaddr_st
 
 	if (!c)
 		return NULL;
+	c->auth = calloc(1, sizeof(*c->auth));
+	if (!c->auth) {
+		free(c);
+		return NULL;
+	}
 	c->gw = gw;
 	c->id = ++gw->next_id;
 	c->fd = fd;
 	c->transport = transport;
 	c->remote = *ss;
+	c->tcp_peer = *ss;
 	c->start_ms = ev_now(&gw->loop);
 	frame_rx_init(&c->rx, gw->conf.mtu);
 	link_peer_init(&c->peer, c->id, c);
@@ -78,8 +87,10 @@ static struct client *client_new(struct gw *gw, int fd, const struct sockaddr_st
 	ev_timer_init(&c->timer, client_timeout, c);
 	if (transport == GW_TLS) {
 		c->ssl = SSL_new(gw->ssl_ctx);
-		if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1) {
+		if (!c->ssl || SSL_set_fd(c->ssl, fd) != 1 ||
+		    tls_server_attach(c->ssl, &c->auth->tls) == -1) {
 			SSL_free(c->ssl);
+			free(c->auth);
 			free(c);
 			return NULL;
 		}
@@ -91,47 +102,122 @@ static struct client *client_new(struct gw *gw, int fd, const struct sockaddr_st
 	return c;
 }
 
-void client_accept(struct gw *gw, int fd, const struct sockaddr_storage *ss,
-		   enum gw_transport transport)
+/*
+ * Per-source limits (issue #4), before any TLS work: 1 admitted and counted under *k, 0 not a
+ * limited family, -1 refused (the caller resets the connection).
+ */
+static int client_admit(struct gw *gw, const struct sockaddr_storage *ss, struct srclim_key *k)
 {
-	struct client *c;
+	enum srclim_verdict v;
+	char r[64];
+
+	if (!srclim_key_from(k, (const struct sockaddr *)ss))
+		return 0;
+	v = srclim_admit(&gw->srclim, k, ev_now(&gw->loop));
+	if (v == SRCLIM_OK)
+		return 1;
+	if (v == SRCLIM_TOO_MANY)
+		gw->cnt.refused_source_conn++;
+	else if (v == SRCLIM_RATE)
+		gw->cnt.refused_source_rate++;
+	else
+		gw->cnt.refused_source_full++;
+	if (gw_log_allowed(gw, &gw->log_source))
+		log_info("client: refused %s: %s",
+			 addr_format_sockaddr((const struct sockaddr *)ss, r, sizeof(r)),
+			 srclim_verdict_name(v));
+	return -1;
+}
+
+/* Connections to a proxy-protocol listener only from trusted-proxy addresses: anyone else
+   could claim any source address in the header. */
+static bool client_proxy_allowed(struct gw *gw, const struct sockaddr_storage *ss)
+{
+	char r[64];
+
+	if (gw_trusted_proxy(gw, (const struct sockaddr *)ss))
+		return true;
+	gw->cnt.proxy_untrusted++;
+	if (gw_log_allowed(gw, &gw->log_proxy))
+		log_info("client: refused %s on a proxy-protocol listener: not a trusted-proxy "
+			 "address",
+			 addr_format_sockaddr((const struct sockaddr *)ss, r, sizeof(r)));
+	return false;
+}
+
+static void client_start(struct client *c, const struct gw_listener *l)
+{
+	struct gw *gw = c->gw;
 	uint32_t tmo;
 
-	if (gw->nclients >= gw->conf.max_clients) {
-		gw->cnt.rejected_max++;
-		close(fd);
-		return;
-	}
-	if (sock_tcp_tune(fd, gw->conf.tcp_keepalive, gw->conf.tcp_user_timeout) == -1)
-		log_debug("client: tuning TCP options failed: %s", strerror(errno));
-	c = client_new(gw, fd, ss, transport);
-	if (!c) {
-		log_warnx("client: out of memory accepting a connection");
-		close(fd);
-		return;
-	}
-	if (ev_io_add(&gw->loop, &c->io, fd, EPOLLIN, client_io, c) == -1) {
-		log_warn("client: epoll");
-		SSL_free(c->ssl);
-		frame_rx_free(&c->rx);
-		free(c);
-		close(fd);
-		return;
-	}
-	tmo = c->state == CLIENT_HANDSHAKE ? gw->conf.handshake_timeout : gw->conf.head_timeout;
+	c->trusted = gw_trusted_proxy(gw, (const struct sockaddr *)&c->tcp_peer);
+	if (l->proxy_protocol)
+		c->state = CLIENT_PROXY;
+	tmo = c->state == CLIENT_HEAD ? gw->conf.head_timeout : gw->conf.handshake_timeout;
 	ev_timer_start(&gw->loop, &c->timer, (uint64_t)tmo * 1000);
 	client_link_in(gw, c);
 	gw->cnt.accepted++;
 	if (log_enabled(LOG_LVL_DEBUG)) {
 		char r[64];
 
-		log_debug("client %llu: accepted from %s (%s)", (unsigned long long)c->id,
-			  client_remote(c, r, sizeof(r)), transport == GW_TLS ? "tls" : "http");
+		log_debug("client %llu: accepted from %s (%s%s)", (unsigned long long)c->id,
+			  client_remote(c, r, sizeof(r)), c->transport == GW_TLS ? "tls" : "http",
+			  l->proxy_protocol ? ", PROXY v2" : "");
 	}
+}
+
+void client_accept(struct gw *gw, int fd, const struct sockaddr_storage *ss,
+		   const struct gw_listener *l)
+{
+	struct srclim_key k = {{0}};
+	int held = 0;
+	struct client *c;
+
+	if (gw->nclients >= gw->conf.max_clients) {
+		gw->cnt.rejected_max++;
+		sock_reset_close(fd);
+		return;
+	}
+	if (l->proxy_protocol && !client_proxy_allowed(gw, ss)) {
+		sock_reset_close(fd);
+		return;
+	}
+	/* A balancer's own address is not the client's: limited after its PROXY header, or
+	   not at all when it terminates TLS and forwards without one. */
+	if (!l->proxy_protocol && !gw_trusted_proxy(gw, (const struct sockaddr *)ss) &&
+	    (held = client_admit(gw, ss, &k)) == -1) {
+		sock_reset_close(fd);
+		return;
+	}
+	if (sock_tcp_tune(fd, gw->conf.tcp_keepalive, gw->conf.tcp_user_timeout) == -1)
+		log_debug("client: tuning TCP options failed: %s", strerror(errno));
+	c = client_new(gw, fd, ss, l->transport);
+	if (!c) {
+		log_warnx("client: out of memory accepting a connection");
+		if (held == 1)
+			srclim_release(&gw->srclim, &k);
+		close(fd);
+		return;
+	}
+	c->src = k;
+	c->src_held = held == 1;
+	if (ev_io_add(&gw->loop, &c->io, fd, EPOLLIN, client_io, c) == -1) {
+		log_warn("client: epoll");
+		if (held == 1)
+			srclim_release(&gw->srclim, &k);
+		SSL_free(c->ssl);
+		frame_rx_free(&c->rx);
+		free(c->auth);
+		free(c);
+		close(fd);
+		return;
+	}
+	client_start(c, l);
 }
 
 void client_free(struct client *c)
 {
+	free(c->identity);
 	free(c);
 }
 
@@ -159,7 +245,15 @@ void client_close(struct client *c, const char *why)
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
-	close(c->fd);
+	if (c->reset)
+		sock_reset_close(c->fd);
+	else
+		close(c->fd);
+	if (c->src_held)
+		srclim_release(&gw->srclim, &c->src);
+	c->src_held = false;
+	free(c->auth);
+	c->auth = NULL;
 	free(c->head);
 	c->head = NULL;
 	frame_rx_free(&c->rx);
@@ -284,6 +378,21 @@ int client_queue(struct client *c, const uint8_t *pkt, size_t len)
 
 /* ---- handshake ---- */
 
+/* [ms-iphttps.md §3.4]: a NULL-only ClientHello the profile refuses gets a TCP reset, not an
+   alert, so a Windows client flips to its encrypted suites at once (0x2746). */
+static void client_null_refused(struct client *c)
+{
+	char r[64];
+
+	c->gw->cnt.null_reset++;
+	c->reset = true;
+	log_info("client %llu %s: offered only NULL suites, which profile %s refuses: TCP reset",
+		 (unsigned long long)c->id, client_remote(c, r, sizeof(r)),
+		 tls_profile_name(c->gw->conf.tls_profile));
+	SSL_set_quiet_shutdown(c->ssl, 1);
+	client_close(c, "NULL-only ClientHello refused (reset)");
+}
+
 static void client_handshake(struct client *c)
 {
 	struct gw *gw = c->gw;
@@ -298,6 +407,11 @@ static void client_handshake(struct client *c)
 		client_read_head(c);
 		return;
 	}
+	if (c->auth && c->auth->tls.null_refused) {
+		ERR_clear_error();
+		client_null_refused(c);
+		return;
+	}
 	if (client_ssl_result(c, r, &why) == 0)
 		return;
 	gw->cnt.handshake_failed++;
@@ -308,6 +422,88 @@ static void client_handshake(struct client *c)
 		client_close(c, err[0] ? err : "TLS handshake failed");
 	} else {
 		client_close(c, why);
+	}
+}
+
+/* ---- PROXY v2 header (haproxy doc/proxy-protocol.txt §2.2) ---- */
+
+static void client_proxy_fail(struct client *c, const char *why)
+{
+	c->gw->cnt.proxy_errors++;
+	c->reset = true;
+	client_close(c, why);
+}
+
+/* The header is in: take the client's address, apply its limits, move on to TLS or HTTP. */
+static void client_proxy_done(struct client *c, const struct proxy2_result *pp)
+{
+	struct gw *gw = c->gw;
+
+	if (!pp->local && pp->src.ss_family != AF_UNSPEC)
+		c->remote = pp->src;
+	c->auth->pp_ssl_cert = pp->ssl && pp->ssl_client_cert;
+	c->auth->pp_ssl_verify = pp->ssl_verify;
+	memcpy(c->auth->pp_cn, pp->ssl_cn, sizeof(c->auth->pp_cn));
+	/* LOCAL (health checks) and UNSPEC carry no client address: the balancer's own would
+	   be limited as if it were one client. */
+	if (!pp->local && pp->src.ss_family != AF_UNSPEC) {
+		int held = client_admit(gw, &c->remote, &c->src);
+
+		if (held == -1) {
+			c->reset = true;
+			client_close(c, "per-source limit");
+			return;
+		}
+		c->src_held = held == 1;
+	}
+	c->headlen = 0;
+	c->state = c->ssl ? CLIENT_HANDSHAKE : CLIENT_HEAD;
+	if (c->ssl)
+		client_handshake(c);
+	else
+		client_read_head(c);
+}
+
+/* Reads exactly the header's bytes, so the TLS stream after it stays in the socket for
+   OpenSSL: the fixed 16 bytes first, then the length they announce. */
+static void client_read_proxy(struct client *c)
+{
+	struct proxy2_result pp;
+
+	if (!c->head && !(c->head = malloc(HTTP1_HEAD_MAX))) {
+		client_close(c, "out of memory");
+		return;
+	}
+	for (int i = 0; i < 4; i++) {
+		size_t want = PROXY2_FIXED;
+		ssize_t n;
+
+		if (c->headlen >= PROXY2_FIXED)
+			want += (size_t)c->head[14] << 8 | c->head[15];
+		if (want > PROXY2_MAX)
+			want = PROXY2_MAX;
+		if (c->headlen < want) {
+			n = recv(c->fd, c->head + c->headlen, want - c->headlen, 0);
+			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+				return;
+			if (n <= 0) {
+				client_proxy_fail(c, n == 0 ? "peer closed the connection"
+							    : strerror(errno));
+				return;
+			}
+			c->headlen += (size_t)n;
+			c->bytes_in += (uint64_t)n;
+		}
+		switch (proxy2_parse(c->head, c->headlen, &pp)) {
+		case PROXY2_OK:
+			client_proxy_done(c, &pp);
+			return;
+		case PROXY2_ERROR:
+			client_proxy_fail(c, pp.error ? pp.error : "bad PROXY header");
+			return;
+		case PROXY2_INCOMPLETE:
+			break;
+		}
 	}
 }
 
@@ -390,8 +586,11 @@ static void client_start_stream(struct client *c, const struct http1_request *re
 	}
 	if (c->ssl)
 		tls_conn_describe(c->ssl, tls, sizeof(tls));
-	log_info("client %llu %s: link up (%s%s%s, Host \"%s\")", (unsigned long long)c->id,
-		 client_remote(c, r, sizeof(r)), req->path, tls[0] ? ", " : "", tls, req->host);
+	log_info("client %llu %s: link up (%s%s%s, Host \"%s\", %s%s%s)", (unsigned long long)c->id,
+		 client_remote(c, r, sizeof(r)), req->path, tls[0] ? ", " : "", tls, req->host,
+		 c->identity ? "identity " : "unauthenticated", c->identity ? c->identity : "",
+		 c->identity ? c->via == AUTHZ_VIA_BALANCER ? " via balancer" : " by certificate"
+			     : "");
 	c->gw->link.now_ms = ev_now(&gw->loop);
 	link_peer_up(&gw->link, &c->peer);
 	/* Bytes after the blank line are already the IPv6 stream (ms-iphttps.md §1.3). */
@@ -402,6 +601,52 @@ static void client_start_stream(struct client *c, const struct http1_request *re
 	}
 	free(head);
 	client_read_stream(c);
+}
+
+/* Preauthentication ([MS-IPHTTPS] §3.2.1, ms-iphttps.md §3.3): 0 to go on, -1 refused with
+   403 (after which Windows clients try their next certificate). */
+static int client_authorize(struct client *c, const struct http1_request *req)
+{
+	struct gw *gw = c->gw;
+	struct authz_input in = {
+	    .tls = c->ssl ? &c->auth->tls : NULL,
+	    .trusted = c->trusted,
+	    .req = req,
+	    .pp_ssl_cert = c->auth->pp_ssl_cert,
+	    .pp_ssl_verify = c->auth->pp_ssl_verify,
+	    .pp_cn = c->auth->pp_cn,
+	};
+	struct authz_result out;
+	char r[64];
+
+	authz_decide(gw->conf.auth, &gw->ident, &in, &out);
+	if (!out.allow) {
+		gw->cnt.auth_refused++;
+		if (out.forged)
+			gw->cnt.forged_identity++;
+		if (c->ssl && c->auth->tls.cert_presented)
+			log_info("client %llu %s: refused certificate %s, serial %s",
+				 (unsigned long long)c->id, client_remote(c, r, sizeof(r)),
+				 c->auth->tls.subject, c->auth->tls.serial);
+		client_reject(c, 403, out.reason);
+		return -1;
+	}
+	if (out.reason[0])
+		log_info("client %llu %s: unauthenticated: %s", (unsigned long long)c->id,
+			 client_remote(c, r, sizeof(r)), out.reason);
+	c->via = out.via;
+	c->peer.authenticated = out.via != AUTHZ_VIA_NONE;
+	if (c->peer.authenticated) {
+		gw->cnt.authenticated++;
+		c->identity = strdup(out.identity);
+		if (!c->identity) {
+			client_close(c, "out of memory");
+			return -1;
+		}
+	}
+	free(c->auth);
+	c->auth = NULL;
+	return 0;
 }
 
 static void client_read_head(struct client *c)
@@ -428,7 +673,8 @@ static void client_read_head(struct client *c)
 		case HTTP1_INCOMPLETE:
 			continue;
 		case HTTP1_OK:
-			client_start_stream(c, &req);
+			if (client_authorize(c, &req) == 0)
+				client_start_stream(c, &req);
 			return;
 		case HTTP1_ERROR:
 			client_reject(c, req.status, req.reason);
@@ -485,6 +731,9 @@ static void client_drain(struct client *c)
 static void client_progress(struct client *c)
 {
 	switch (c->state) {
+	case CLIENT_PROXY:
+		client_read_proxy(c);
+		break;
 	case CLIENT_HANDSHAKE:
 		client_handshake(c);
 		break;
@@ -524,6 +773,9 @@ static void client_timeout(struct ev_loop *loop, struct ev_timer *t)
 
 	(void)loop;
 	switch (c->state) {
+	case CLIENT_PROXY:
+		client_proxy_fail(c, "PROXY header timed out");
+		break;
 	case CLIENT_HANDSHAKE:
 		c->gw->cnt.handshake_timeout++;
 		client_close(c, "TLS handshake timed out");

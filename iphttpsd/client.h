@@ -7,13 +7,24 @@
 #ifndef IPHTTPSD_CLIENT_H
 #define IPHTTPSD_CLIENT_H
 
+#include "iphttpsd/authz.h"
 #include "iphttpsd/gw.h"
+#include "proto/proxy2.h"
 
 enum client_state {
-	CLIENT_HANDSHAKE = 0,
+	CLIENT_PROXY = 0, /* reading the PROXY v2 header of a proxy-protocol listener */
+	CLIENT_HANDSHAKE,
 	CLIENT_HEAD,
 	CLIENT_UP,
 	CLIENT_CLOSING, /* flushing an error response, then close */
+};
+
+/* What the connection's setup learns for the authorization decision; freed once it is made. */
+struct client_auth {
+	struct tls_peer tls;
+	bool pp_ssl_cert;
+	uint32_t pp_ssl_verify;
+	char pp_cn[PROXY2_CN_MAX];
 };
 
 struct client {
@@ -25,7 +36,15 @@ struct client {
 	enum client_state state;
 	struct ev_io io;
 	struct ev_timer timer;
-	struct sockaddr_storage remote;
+	struct sockaddr_storage remote;	  /* the client: the TCP peer, or a PROXY v2 source */
+	struct sockaddr_storage tcp_peer; /* the TCP peer (a balancer when proxied) */
+	bool trusted;			  /* peer is a trusted-proxy address */
+	bool reset;			  /* close with a TCP reset (SO_LINGER 0), no FIN */
+	bool src_held;			  /* counted in gw->srclim under src */
+	struct srclim_key src;
+	struct client_auth *auth; /* until the request head is decided */
+	char *identity;		  /* the accepted identity, NULL when unauthenticated */
+	enum authz_via via;
 	uint8_t *head; /* the request head while in CLIENT_HEAD, HTTP1_HEAD_MAX bytes */
 	size_t headlen;
 	struct frame_rx rx;
@@ -42,7 +61,7 @@ struct client {
 };
 
 void client_accept(struct gw *gw, int fd, const struct sockaddr_storage *ss,
-		   enum gw_transport transport);
+		   const struct gw_listener *l);
 /* Tears the connection down at once; the object is freed after the current batch. */
 void client_close(struct client *c, const char *why);
 /* Queues one packet toward the client; -1 if its queue is full or it is not up. */

@@ -17,6 +17,7 @@
 
 #include "iphttpsd/client.h"
 #include "iphttpsd/gwctl.h"
+#include "iphttpsd/gwtls.h"
 #include "iphttpsd/priv.h"
 #include "lib/addr.h"
 #include "lib/log.h"
@@ -115,7 +116,7 @@ static void gw_accept(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 		int fd = sock_accept(l->fd, &ss, &len);
 
 		if (fd != -1) {
-			client_accept(l->gw, fd, &ss, l->transport);
+			client_accept(l->gw, fd, &ss, l);
 			continue;
 		}
 		if (sock_accept_retryable(errno))
@@ -235,7 +236,7 @@ static void gw_signal(struct ev_loop *loop, int signo, void *arg)
 	(void)loop;
 	if (signo == SIGHUP) {
 		log_notice("SIGHUP: asking for the configuration and certificates again");
-		if (priv_send(gw->priv_fd, PRIV_RELOAD_REQ, NULL, 0, NULL, 0, NULL, 0) == -1)
+		if (priv_send(gw->priv_fd, PRIV_RELOAD_REQ, NULL, 0) == -1)
 			log_warn("reload request");
 		return;
 	}
@@ -254,10 +255,13 @@ static void gw_priv_read(struct ev_loop *loop, struct ev_io *io, uint32_t events
 		gw_stop(gw);
 		return;
 	}
-	if (m.type == PRIV_RELOAD)
-		gw_reload(gw, m.part[0], m.len[0], "configuration", m.part[1], m.len[1], m.part[2],
-			  m.len[2]);
-	else
+	if (m.type == PRIV_RELOAD && m.n == PRIV_PARTS) {
+		struct gwfiles f;
+
+		for (size_t i = 0; i < GWFILES_PARTS; i++)
+			f.part[i] = (struct gwfiles_part){m.part[1 + i], m.len[1 + i]};
+		gw_reload(gw, m.part[0], m.len[0], "configuration", &f);
+	} else
 		log_warnx("privileged parent: unexpected message %u", m.type);
 	priv_msg_free(&m);
 }
@@ -270,6 +274,32 @@ static void gw_http_policy(struct gw *gw)
 	gw->http.paths[gw->http.npaths++] = gw->conf.path;
 	if (gw->conf.accept_iptls)
 		gw->http.paths[gw->http.npaths++] = "/IPTLS";
+	/* Always captured, so that a forged one from an untrusted peer can be refused. */
+	gw->http.identity_header = gw->conf.identity_header;
+}
+
+bool gw_trusted_proxy(const struct gw *gw, const struct sockaddr *sa)
+{
+	for (size_t i = 0; i < gw->conf.ntrusted_proxy; i++)
+		if (addr_net_contains_sockaddr(&gw->conf.trusted_proxy[i].addr,
+					       gw->conf.trusted_proxy[i].plen, sa))
+			return true;
+	return false;
+}
+
+bool gw_log_allowed(struct gw *gw, struct gw_loglimit *l)
+{
+	uint64_t now = ev_now(&gw->loop);
+
+	if (l->last_ms != 0 && now - l->last_ms < GW_REFUSE_LOG_MS) {
+		l->suppressed++;
+		return false;
+	}
+	if (l->suppressed)
+		log_info("(%llu similar refusals not logged)", (unsigned long long)l->suppressed);
+	l->last_ms = now;
+	l->suppressed = 0;
+	return true;
 }
 
 static void gw_link_cfg(const struct gwconf *conf, struct link_cfg *lc)
@@ -277,7 +307,10 @@ static void gw_link_cfg(const struct gwconf *conf, struct link_cfg *lc)
 	memset(lc, 0, sizeof(*lc));
 	lc->prefix = conf->prefix;
 	lc->mtu = conf->mtu;
-	lc->auth_certificates = false;
+	lc->auth_certificates = conf->auth == GWCONF_AUTH_CERTIFICATES;
+	lc->isolation = conf->client_isolation;
+	lc->client_icmp_rate = conf->client_icmp_rate;
+	lc->unauth_policy = &conf->unauth_allow;
 	lc->router_lifetime = conf->router_lifetime;
 	lc->valid_lifetime = conf->valid_lifetime;
 	lc->preferred_lifetime = conf->preferred_lifetime;
@@ -286,39 +319,6 @@ static void gw_link_cfg(const struct gwconf *conf, struct link_cfg *lc)
 	lc->resolve_rate = conf->nd_resolve_rate;
 	memcpy(lc->routes, conf->routes, sizeof(lc->routes));
 	lc->nroutes = conf->nroutes;
-}
-
-static const char *gw_date(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!gmtime_r(&t, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		snprintf(buf, len, "%lld", (long long)t);
-	return buf;
-}
-
-int gw_load_cert(struct gw *gw, const char *cert_pem, size_t cert_len, const char *key_pem,
-		 size_t key_len)
-{
-	char err[512];
-	SSL_CTX *ctx = tls_server_ctx_new(cert_pem, cert_len, key_pem, key_len, err, sizeof(err));
-	struct tls_cert_info info;
-	char date[32];
-
-	if (!ctx) {
-		log_warnx("certificate: %s", err);
-		return -1;
-	}
-	if (tls_cert_info_pem(cert_pem, cert_len, &info) == -1)
-		memset(&info, 0, sizeof(info));
-	/* Connections already up keep a reference to the old context (SSL_CTX is refcounted). */
-	SSL_CTX_free(gw->ssl_ctx);
-	gw->ssl_ctx = ctx;
-	gw->cert = info;
-	log_notice("certificate: %s, expires %s (in %ld days), sha256 %s", info.subject,
-		   gw_date(info.not_after, date, sizeof(date)),
-		   tls_cert_days_left(&info, time(NULL)), info.sha256);
-	return 0;
 }
 
 /* Keys that need a restart: warn naming them, keep the running values. */
@@ -348,9 +348,24 @@ static void gw_keep_restart_keys(const struct gwconf *old, struct gwconf *nc)
 	nc->log_syslog = old->log_syslog;
 }
 
-int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char *conf_name,
-	      const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len)
+/* [MS-IPHTTPS] §3.2.7.1: a changed Authentication Mode closes every connection. */
+static void gw_auth_changed(struct gw *gw, enum gwconf_auth old)
 {
+	size_t n = gw->nclients;
+
+	if (gw->conf.auth == old)
+		return;
+	while (gw->clients)
+		client_close(gw->clients, "authentication mode changed");
+	log_notice("reload: authentication mode changed to %s: %zu clients dropped",
+		   gw->conf.auth == GWCONF_AUTH_CERTIFICATES ? "certificates" : "none", n);
+}
+
+int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char *conf_name,
+	      const struct gwfiles *files)
+{
+	enum gwconf_auth old_auth = gw->conf.auth;
+
 	struct gwconf *nc = malloc(sizeof(*nc));
 	struct link_cfg lc;
 
@@ -365,23 +380,57 @@ int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char 
 	if (!conf_text)
 		*nc = gw->conf;
 	gw_keep_restart_keys(&gw->conf, nc);
+	/* The TLS material first: a bad CA file or allow-list must not leave the new mode
+	   running with the old rules. */
+	if (files && gwtls_load(gw, nc, files) == -1) {
+		log_warnx("reload: TLS material refused; nothing changed");
+		free(nc);
+		return -1;
+	}
 	gw_link_cfg(nc, &lc);
+	lc.unauth_policy = &gw->conf.unauth_allow;
 	if (link_reconfigure(&gw->link, &lc) == -1) {
 		log_warnx("reload: link configuration refused; nothing changed");
 		free(nc);
 		return -1;
 	}
-	if (cert_pem && gw_load_cert(gw, cert_pem, cert_len, key_pem, key_len) == -1)
-		log_warnx("reload: keeping the previous certificate");
 	gw->conf = *nc;
 	free(nc);
+	srclim_reconfigure(&gw->srclim, gw->conf.max_conn_per_source, gw->conf.handshake_rate);
 	gw_http_policy(gw);
+	gw_auth_changed(gw, old_auth);
 	log_set_level((enum log_level)gw->conf.log_level);
 	log_notice("reload: done; %zu clients kept", gw->nclients);
 	return 0;
 }
 
 /* ---- life cycle ---- */
+
+static void gw_expiry_tick(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct gw *gw = t->arg;
+
+	gwtls_warn_expiry(gw, time(NULL));
+	ev_timer_start(loop, t, GW_EXPIRY_CHECK);
+}
+
+static int gw_srclim_init(struct gw *gw)
+{
+	struct srclim_cfg sc = {
+	    .max_conn = gw->conf.max_conn_per_source,
+	    .rate = gw->conf.handshake_rate,
+	    /* Every open connection holds one entry; room beyond that for sources that only
+	       knock (rate state), bounded. */
+	    .capacity = (size_t)gw->conf.max_clients + 65536,
+	};
+
+	if (getrandom(sc.hash_key, sizeof(sc.hash_key), 0) != (ssize_t)sizeof(sc.hash_key) ||
+	    srclim_init(&gw->srclim, &sc) == -1) {
+		log_warn("per-source limits");
+		return -1;
+	}
+	return 0;
+}
 
 static int gw_add_listeners(struct gw *gw, struct gw_setup *s)
 {
@@ -391,6 +440,7 @@ static int gw_add_listeners(struct gw *gw, struct gw_setup *s)
 		l->gw = gw;
 		l->fd = s->listen_fd[i];
 		l->transport = s->listen_transport[i];
+		l->proxy_protocol = s->listen_proxy[i];
 		s->listen_fd[i] = -1;
 		ev_timer_init(&l->pause, gw_accept_resume, l);
 		if (ev_io_add(&gw->loop, &l->io, l->fd, EPOLLIN, gw_accept, l) == -1)
@@ -425,6 +475,8 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 	ev_timer_init(&gw->nd_timer, gw_nd_tick, gw);
 	ev_timer_init(&gw->ra_timer, gw_ra_tick, gw);
 	ev_timer_init(&gw->ctl_pause, gwctl_resume, gw);
+	ev_timer_init(&gw->expiry_timer, gw_expiry_tick, gw);
+	ident_init(&gw->ident);
 	gw->conf = s->conf;
 	gw_http_policy(gw);
 	if (ev_init(&gw->loop) == -1) {
@@ -442,7 +494,7 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 		log_warnx("link: configuration refused");
 		return -1;
 	}
-	if (gw_load_cert(gw, s->cert_pem, s->cert_len, s->key_pem, s->key_len) == -1)
+	if (gwtls_load(gw, &gw->conf, &s->files) == -1 || gw_srclim_init(gw) == -1)
 		return -1;
 	if (gw_add_fds(gw, s) == -1) {
 		log_warn("event loop setup");
@@ -457,6 +509,7 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 	}
 	ev_set_after(&gw->loop, gw_after, gw);
 	ev_timer_start(&gw->loop, &gw->ra_timer, (uint64_t)gw->conf.ra_interval * 1000);
+	ev_timer_start(&gw->loop, &gw->expiry_timer, GW_EXPIRY_CHECK);
 	return 0;
 }
 
@@ -490,8 +543,10 @@ void gw_free(struct gw *gw)
 	if (gw->priv_fd != -1)
 		close(gw->priv_fd);
 	ev_timer_stop(&gw->loop, &gw->ctl_pause);
+	ev_timer_stop(&gw->loop, &gw->expiry_timer);
 	link_free(&gw->link);
-	SSL_CTX_free(gw->ssl_ctx);
+	srclim_free(&gw->srclim);
+	gwtls_free(gw);
 	outq_pool_free(&gw->pool);
 	ev_free(&gw->loop);
 }

@@ -15,12 +15,15 @@
 #include <time.h>
 
 #include "iphttpsd/gwconf.h"
+#include "iphttpsd/gwfiles.h"
 #include "lib/outq.h"
 #include "lib/ev.h"
 #include "lib/tls.h"
 #include "proto/frame.h"
 #include "proto/http1.h"
+#include "proto/ident.h"
 #include "proto/link.h"
+#include "proto/srclim.h"
 
 #define GW_READ_BUDGET	 (256 * 1024) /* bytes read from one client per wakeup, for fairness */
 #define GW_TUN_BUDGET	 256	      /* packets read from the TUN per wakeup */
@@ -28,6 +31,8 @@
 #define GW_RXBUF	 16384	      /* one TLS record of plaintext */
 #define GW_CLOSE_GRACE	 2000	      /* ms to flush an error response before closing */
 #define GW_ACCEPT_PAUSE	 1000	      /* ms without accepting after running out of fds */
+#define GW_EXPIRY_CHECK	 (24u * 3600 * 1000) /* ms between certificate expiry warnings */
+#define GW_REFUSE_LOG_MS 1000		     /* at most one refusal log line per this, per kind */
 
 enum gw_transport {
 	GW_TLS = 0,
@@ -43,6 +48,21 @@ struct gw_counters {
 	uint64_t not_ipv6;
 	uint64_t closed;
 	uint64_t rejected_max;
+	uint64_t refused_source_conn; /* max-conn-per-source */
+	uint64_t refused_source_rate; /* handshake-rate */
+	uint64_t refused_source_full; /* the per-source table was full */
+	uint64_t null_reset;	      /* NULL-only ClientHello the profile refuses: TCP reset */
+	uint64_t auth_refused;	      /* HTTP 403 by preauthentication */
+	uint64_t forged_identity;     /* identity header / SSL TLV from an untrusted address */
+	uint64_t proxy_untrusted;     /* connection to a proxy-protocol listener from elsewhere */
+	uint64_t proxy_errors;	      /* malformed or timed-out PROXY v2 headers */
+	uint64_t authenticated;	      /* tunnels up with an accepted identity */
+};
+
+/* Rate-limited logging of refusals that a flood can trigger by the thousand. */
+struct gw_loglimit {
+	uint64_t last_ms;
+	uint64_t suppressed;
 };
 
 struct gw;
@@ -51,6 +71,7 @@ struct gw_listener {
 	struct gw *gw;
 	int fd;
 	enum gw_transport transport;
+	bool proxy_protocol; /* a PROXY v2 header first, only from trusted-proxy addresses */
 	struct ev_io io;
 	struct ev_timer pause; /* accepting paused after EMFILE/ENFILE, so epoll cannot spin */
 };
@@ -63,7 +84,13 @@ struct gw {
 	struct ev_loop loop;
 	struct link link;
 	SSL_CTX *ssl_ctx;
-	struct tls_cert_info cert;
+	struct tls_cert_info cert; /* certs[0], kept for the older show fields */
+	struct tls_cert_info certs[TLS_MAX_CERTS];
+	size_t ncerts;
+	struct ident_rules ident; /* client-name and client-names */
+	struct srclim srclim;	  /* max-conn-per-source, handshake-rate */
+	struct gw_loglimit log_source, log_proxy;
+	struct ev_timer expiry_timer;
 	int tun_fd;
 	struct ev_io tun_io;
 	struct gw_listener listeners[2 * GWCONF_MAX_LISTEN];
@@ -97,22 +124,28 @@ struct gw_setup {
 	int tun_fd;
 	int listen_fd[2 * GWCONF_MAX_LISTEN];
 	enum gw_transport listen_transport[2 * GWCONF_MAX_LISTEN];
+	bool listen_proxy[2 * GWCONF_MAX_LISTEN];
 	size_t nlisten;
 	int ctl_fd;
 	int priv_fd;
-	char *cert_pem, *key_pem;
-	size_t cert_len, key_len;
+	struct gwfiles files;
 };
 
 int gw_init(struct gw *gw, struct gw_setup *setup);
 int gw_run(struct gw *gw);
 void gw_free(struct gw *gw);
-/* Applies a new configuration and certificate on SIGHUP without dropping clients. */
+/*
+ * Applies a new configuration and files on SIGHUP without dropping clients, except that a
+ * changed Authentication Mode drops every client ([MS-IPHTTPS] §3.2.7.1). files NULL: keep
+ * the TLS material.
+ */
 int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char *conf_name,
-	      const char *cert_pem, size_t cert_len, const char *key_pem, size_t key_len);
+	      const struct gwfiles *files);
 /* Schedules a client's output flush after the current batch (several packets per record). */
 void gw_mark_dirty(struct gw *gw, struct client *c);
-int gw_load_cert(struct gw *gw, const char *cert_pem, size_t cert_len, const char *key_pem,
-		 size_t key_len);
+/* Whether sa (a connection's TCP peer) is a configured trusted-proxy address. */
+bool gw_trusted_proxy(const struct gw *gw, const struct sockaddr *sa);
+/* Logs a refusal unless one of the same kind was logged within GW_REFUSE_LOG_MS. */
+bool gw_log_allowed(struct gw *gw, struct gw_loglimit *l);
 
 #endif

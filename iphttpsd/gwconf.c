@@ -3,18 +3,17 @@
  * gwconf: the gateway configuration: defaults, one small parse function per key behind the
  * lib/conf directive table, the checks that need the whole file, the normalised printout and
  * the file checks behind `iphttpsd -n`. It reads no files while parsing (the caller hands the
- * text in) and allocates nothing there, so it can run again on every SIGHUP and under a fuzzer.
+ * text in) and keeps no allocation past a line, so it can run again on every SIGHUP and under a
+ * fuzzer. The keys of client authentication, TLS policy, balancers and unauthenticated clients
+ * live in gwconf_sec.c; both tables below list every key.
  */
 #include "iphttpsd/gwconf.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/un.h>
-#include <unistd.h>
 
+#include "iphttpsd/gwconf_int.h"
 #include "lib/addr.h"
 #include "lib/conf.h"
 #include "lib/file.h"
@@ -24,30 +23,6 @@
 #define GWCONF_TLS_PORT 443
 #define GWCONF_USER_MAX 32 /* shadow-utils' user name limit */
 #define GWCONF_SUN_PATH sizeof(((struct sockaddr_un *)0)->sun_path)
-
-/* A repeatable key whose first line in a file replaces the defaults, and that takes "none". */
-struct gwconf_list {
-	bool given;	    /* seen in this parse: the defaults are gone */
-	unsigned none_line; /* line of "KEY none", 0 if not given */
-	unsigned item_line; /* first line with a real value */
-};
-
-/* State of one gwconf_parse run; lives on its stack. */
-struct gwconf_ctx {
-	struct gwconf *c;
-	struct conf *cf;
-	struct gwconf_list listen, listen_http, route;
-	unsigned listen_line[GWCONF_MAX_LISTEN];
-	unsigned listen_http_line[GWCONF_MAX_LISTEN];
-	unsigned route_line[LINK_MAX_ROUTES];
-};
-
-/* Number limits for one key. */
-struct gwconf_range {
-	uint32_t lo, hi;
-	bool zero_off; /* 0 is allowed outside lo..hi and disables the feature */
-	bool infinity; /* the word "infinity" stands for GWCONF_INFINITY */
-};
 
 /* ---- defaults ---- */
 
@@ -79,11 +54,12 @@ void gwconf_defaults(struct gwconf *c)
 	c->nd_resolve_rate = 10;
 	c->tcp_keepalive = 60;
 	c->tcp_user_timeout = 120;
+	gwconf_sec_defaults(c);
 }
 
 /* ---- value helpers ---- */
 
-static const char *gwconf_vis(const char *s, char *buf)
+const char *gwconf_vis(const char *s, char *buf)
 {
 	return conf_vis(s, buf, CONF_VIS_MAX);
 }
@@ -94,7 +70,7 @@ static bool gwconf_is_digit(char ch)
 }
 
 /* ASCII only, whatever the locale. */
-static bool gwconf_is_alnum(char ch)
+bool gwconf_is_alnum(char ch)
 {
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || gwconf_is_digit(ch);
 }
@@ -117,8 +93,8 @@ static int gwconf_digits(const char *s, uint64_t *out)
 }
 
 /* Parses `word` for the key named `what` within r, with messages naming the key. */
-static int gwconf_num(const struct conf_line *l, const char *what, const char *word,
-		      const struct gwconf_range *r, uint32_t *out)
+int gwconf_num(const struct conf_line *l, const char *what, const char *word,
+	       const struct gwconf_range *r, uint32_t *out)
 {
 	char vis[CONF_VIS_MAX];
 	uint64_t v;
@@ -146,12 +122,12 @@ static int gwconf_num(const struct conf_line *l, const char *what, const char *w
 }
 
 /* The single argument of a numeric key. */
-static int gwconf_num_arg(const struct conf_line *l, const struct gwconf_range *r, uint32_t *out)
+int gwconf_num_arg(const struct conf_line *l, const struct gwconf_range *r, uint32_t *out)
 {
 	return gwconf_num(l, l->key, l->argv[0], r, out);
 }
 
-static int gwconf_bool(const struct conf_line *l, bool *out)
+int gwconf_bool(const struct conf_line *l, bool *out)
 {
 	char vis[CONF_VIS_MAX];
 
@@ -166,7 +142,7 @@ static int gwconf_bool(const struct conf_line *l, bool *out)
 }
 
 /* An absolute path that fits `size` bytes. */
-static int gwconf_abspath(const struct conf_line *l, char *dst, size_t size)
+int gwconf_abspath(const struct conf_line *l, char *dst, size_t size)
 {
 	const char *s = l->argv[0];
 	char vis[CONF_VIS_MAX];
@@ -182,33 +158,20 @@ static int gwconf_abspath(const struct conf_line *l, char *dst, size_t size)
 	return 0;
 }
 
-/* "auto" (stored as "") or an absolute path. */
-static int gwconf_auto_path(const struct conf_line *l, char *dst, size_t size)
+int gwconf_list_step(struct gwconf_list *ls, const struct conf_line *l, size_t *count,
+		     const char *empty)
 {
-	if (strcmp(l->argv[0], "auto") == 0) {
-		dst[0] = '\0';
-		return 0;
-	}
-	return gwconf_abspath(l, dst, size);
-}
-
-/*
- * First step of every repeatable key: the first line in a file drops the defaults, and "none"
- * may not be mixed with values. Returns 1 when the line was "none" (nothing more to do).
- */
-static int gwconf_list_step(struct gwconf_list *ls, const struct conf_line *l, size_t *count)
-{
-	bool none = strcmp(l->argv[0], "none") == 0;
+	bool none = strcmp(l->argv[0], empty) == 0;
 
 	if (!ls->given) {
 		ls->given = true;
 		*count = 0;
 	}
 	if (none && l->argc > 1)
-		return conf_line_error(l, "%s: none takes no other arguments", l->key);
+		return conf_line_error(l, "%s: %s takes no other arguments", l->key, empty);
 	if (none ? ls->item_line != 0 : ls->none_line != 0)
-		return conf_line_error(l, "%s: none cannot be combined with values (line %u)",
-				       l->key, none ? ls->item_line : ls->none_line);
+		return conf_line_error(l, "%s: %s cannot be combined with values (line %u)", l->key,
+				       empty, none ? ls->item_line : ls->none_line);
 	if (none) {
 		ls->none_line = l->lineno;
 		return 1;
@@ -220,6 +183,25 @@ static int gwconf_list_step(struct gwconf_list *ls, const struct conf_line *l, s
 
 /* ---- listeners ---- */
 
+/*
+ * The word after the address. "proxy-protocol": the connection starts with a PROXY protocol v2
+ * header from a load balancer (haproxy's proxy-protocol.txt §2.2), so the gateway sees the real
+ * client address; gwconf_sec_check requires a trusted-proxy for it.
+ */
+static int gwconf_listen_option(const struct conf_line *l, struct gwconf_listen *one)
+{
+	char vis[CONF_VIS_MAX];
+
+	one->proxy_protocol = false;
+	if (l->argc < 2)
+		return 0;
+	if (strcmp(l->argv[1], "proxy-protocol") != 0)
+		return conf_line_error(l, "%s: unknown option '%s' (proxy-protocol)", l->key,
+				       gwconf_vis(l->argv[1], vis));
+	one->proxy_protocol = true;
+	return 0;
+}
+
 static int gwconf_add_listener(const struct conf_line *l, struct gwconf_listen *arr, size_t *n,
 			       unsigned *lines, uint16_t default_port)
 {
@@ -229,10 +211,13 @@ static int gwconf_add_listener(const struct conf_line *l, struct gwconf_listen *
 
 	if (*n == GWCONF_MAX_LISTEN)
 		return conf_line_error(l, "%s: more than %d addresses", l->key, GWCONF_MAX_LISTEN);
+	memset(&one, 0, sizeof(one));
 	rc = addr_parse_sockaddr(l->argv[0], default_port, &one.ss, &one.len);
 	if (rc < 0)
 		return conf_line_error(l, "%s: '%s': %s", l->key, gwconf_vis(l->argv[0], vis),
 				       addr_strerror(rc));
+	if (gwconf_listen_option(l, &one) < 0)
+		return -1;
 	lines[*n] = l->lineno;
 	arr[(*n)++] = one;
 	return 0;
@@ -241,7 +226,7 @@ static int gwconf_add_listener(const struct conf_line *l, struct gwconf_listen *
 static int gwconf_listen(void *arg, struct conf_line *l)
 {
 	struct gwconf_ctx *x = arg;
-	int rc = gwconf_list_step(&x->listen, l, &x->c->nlisten);
+	int rc = gwconf_list_step(&x->listen, l, &x->c->nlisten, "none");
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
@@ -255,7 +240,7 @@ static int gwconf_listen_http(void *arg, struct conf_line *l)
 	struct gwconf *c = x->c;
 	char buf[ADDR_STRLEN];
 	const struct sockaddr *sa;
-	int rc = gwconf_list_step(&x->listen_http, l, &c->nlisten_http);
+	int rc = gwconf_list_step(&x->listen_http, l, &c->nlisten_http, "none");
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
@@ -332,20 +317,6 @@ static int gwconf_server_header(void *arg, struct conf_line *l)
 		return conf_line_error(l, "server-header: leading or trailing space");
 	memcpy(x->c->server_header, s, n + 1);
 	return 0;
-}
-
-static int gwconf_certificate(void *arg, struct conf_line *l)
-{
-	struct gwconf_ctx *x = arg;
-
-	return gwconf_auto_path(l, x->c->certificate, sizeof(x->c->certificate));
-}
-
-static int gwconf_key(void *arg, struct conf_line *l)
-{
-	struct gwconf_ctx *x = arg;
-
-	return gwconf_auto_path(l, x->c->key, sizeof(x->c->key));
 }
 
 static int gwconf_state_dir(void *arg, struct conf_line *l)
@@ -526,7 +497,7 @@ static int gwconf_route(void *arg, struct conf_line *l)
 	struct gwconf_ctx *x = arg;
 	struct link_route r = {.pref = 0, .lifetime = 1800};
 	char buf[ADDR_STRLEN];
-	int rc = gwconf_list_step(&x->route, l, &x->c->nroutes);
+	int rc = gwconf_list_step(&x->route, l, &x->c->nroutes, "none");
 
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;
@@ -738,14 +709,22 @@ static int gwconf_tcp_user_timeout(void *arg, struct conf_line *l)
 
 /* In gwconf_print order; gwconf_keys below follows the same order. */
 static const struct conf_directive gwconf_directives[] = {
-    {"listen", 1, 1, true, gwconf_listen},
-    {"listen-http", 1, 1, true, gwconf_listen_http},
+    {"listen", 1, 2, true, gwconf_listen},
+    {"listen-http", 1, 2, true, gwconf_listen_http},
     {"path", 1, 1, false, gwconf_path},
     {"accept-iptls", 1, 1, false, gwconf_accept_iptls},
     {"server-header", 1, 1, false, gwconf_server_header},
-    {"certificate", 1, 1, false, gwconf_certificate},
-    {"key", 1, 1, false, gwconf_key},
+    {"certificate", 1, 1, true, gwconf_sec_certificate},
+    {"key", 1, 1, true, gwconf_sec_key},
+    {"tls-profile", 1, 1, false, gwconf_sec_tls_profile},
     {"state-dir", 1, 1, false, gwconf_state_dir},
+    {"auth", 1, 1, false, gwconf_sec_auth},
+    {"client-ca", 1, 1, false, gwconf_sec_client_ca},
+    {"client-crl", 1, 1, true, gwconf_sec_client_crl},
+    {"client-name", 1, 1, true, gwconf_sec_client_name},
+    {"client-names", 1, 1, false, gwconf_sec_client_names},
+    {"trusted-proxy", 1, 1, true, gwconf_sec_trusted_proxy},
+    {"identity-header", 1, 1, false, gwconf_sec_identity_header},
     {"prefix", 1, 1, false, gwconf_prefix},
     {"mtu", 1, 1, false, gwconf_mtu},
     {"tun", 1, 1, false, gwconf_tun},
@@ -754,16 +733,21 @@ static const struct conf_directive gwconf_directives[] = {
     {"valid-lifetime", 1, 1, false, gwconf_valid_lifetime},
     {"preferred-lifetime", 1, 1, false, gwconf_preferred_lifetime},
     {"ra-interval", 1, 1, false, gwconf_ra_interval},
+    {"unauth-allow", 1, CONF_MAX_WORDS - 1, true, gwconf_sec_unauth_allow},
+    {"client-isolation", 1, 1, false, gwconf_sec_client_isolation},
     {"user", 1, 1, false, gwconf_user},
     {"control", 1, 1, false, gwconf_control},
     {"log", 1, 1, false, gwconf_log},
     {"log-level", 1, 1, false, gwconf_log_level},
     {"log-drops", 1, 1, false, gwconf_log_drops},
     {"max-clients", 1, 1, false, gwconf_max_clients},
+    {"max-conn-per-source", 1, 1, false, gwconf_sec_max_conn_per_source},
+    {"handshake-rate", 1, 1, false, gwconf_sec_handshake_rate},
     {"handshake-timeout", 1, 1, false, gwconf_handshake_timeout},
     {"head-timeout", 1, 1, false, gwconf_head_timeout},
     {"client-queue", 1, 1, false, gwconf_client_queue},
     {"icmp-error-rate", 1, 1, false, gwconf_icmp_error_rate},
+    {"client-icmp-rate", 1, 1, false, gwconf_sec_client_icmp_rate},
     {"nd-resolve-rate", 1, 1, false, gwconf_nd_resolve_rate},
     {"tcp-keepalive", 1, 1, false, gwconf_tcp_keepalive},
     {"tcp-user-timeout", 1, 1, false, gwconf_tcp_user_timeout},
@@ -777,20 +761,9 @@ static const struct conf_directive gwconf_directives[] = {
  * Whole-file checks compare values of several keys; when one of those keys had a refused line,
  * its value was never set and the line error already says what is wrong, so they stay quiet.
  */
-static bool gwconf_any_failed(const struct conf *cf, const char *a, const char *b)
+bool gwconf_any_failed(const struct conf *cf, const char *a, const char *b)
 {
 	return conf_key_failed(cf, a) || conf_key_failed(cf, b);
-}
-
-static void gwconf_check_tls_files(struct gwconf_ctx *x)
-{
-	const struct gwconf *c = x->c;
-	unsigned cl = conf_key_line(x->cf, "certificate"), kl = conf_key_line(x->cf, "key");
-
-	if (gwconf_any_failed(x->cf, "certificate", "key"))
-		return;
-	if ((c->certificate[0] == '\0') != (c->key[0] == '\0'))
-		conf_error(x->cf, cl ? cl : kl, "certificate and key must be given together");
 }
 
 static void gwconf_check_lifetimes(struct gwconf_ctx *x)
@@ -895,8 +868,9 @@ int gwconf_parse(struct gwconf *c, const char *text, size_t len, const char *nam
 		conf_error(&cf, 0, "larger than %d bytes", GWCONF_FILE_MAX);
 		return conf_errors(&cf);
 	}
+	gwconf_sec_begin(&x);
 	conf_parse(&cf, text, len, &x);
-	gwconf_check_tls_files(&x);
+	gwconf_sec_check(&x);
 	gwconf_check_lifetimes(&x);
 	gwconf_check_queue(&x);
 	gwconf_check_listeners(&x);
@@ -905,14 +879,14 @@ int gwconf_parse(struct gwconf *c, const char *text, size_t len, const char *nam
 
 /* ---- printing ---- */
 
-static void gwconf_print_kv(FILE *out, const char *key, const char *word)
+void gwconf_print_kv(FILE *out, const char *key, const char *word)
 {
 	fprintf(out, "%s ", key);
 	conf_print_word(word, out);
 	fputc('\n', out);
 }
 
-static void gwconf_print_u32(FILE *out, const char *key, uint32_t v)
+void gwconf_print_u32(FILE *out, const char *key, uint32_t v)
 {
 	fprintf(out, "%s %u\n", key, v);
 }
@@ -925,7 +899,7 @@ static void gwconf_print_lifetime(FILE *out, const char *key, uint32_t v)
 		gwconf_print_u32(out, key, v);
 }
 
-static void gwconf_print_bool(FILE *out, const char *key, bool v)
+void gwconf_print_bool(FILE *out, const char *key, bool v)
 {
 	fprintf(out, "%s %s\n", key, v ? "yes" : "no");
 }
@@ -937,10 +911,10 @@ static void gwconf_print_addrs(FILE *out, const char *key, const struct gwconf_l
 
 	if (n == 0)
 		fprintf(out, "%s none\n", key);
-	for (size_t i = 0; i < n; i++)
-		fprintf(
-		    out, "%s %s\n", key,
-		    addr_format_sockaddr((const struct sockaddr *)&arr[i].ss, buf, sizeof(buf)));
+	for (size_t i = 0; i < n && i < GWCONF_MAX_LISTEN; i++)
+		fprintf(out, "%s %s%s\n", key,
+			addr_format_sockaddr((const struct sockaddr *)&arr[i].ss, buf, sizeof(buf)),
+			arr[i].proxy_protocol ? " proxy-protocol" : "");
 }
 
 static void gwconf_p_listen(const struct gwconf *c, FILE *out)
@@ -966,16 +940,6 @@ static void gwconf_p_accept_iptls(const struct gwconf *c, FILE *out)
 static void gwconf_p_server_header(const struct gwconf *c, FILE *out)
 {
 	gwconf_print_kv(out, "server-header", c->server_header);
-}
-
-static void gwconf_p_certificate(const struct gwconf *c, FILE *out)
-{
-	gwconf_print_kv(out, "certificate", c->certificate[0] ? c->certificate : "auto");
-}
-
-static void gwconf_p_key(const struct gwconf *c, FILE *out)
-{
-	gwconf_print_kv(out, "key", c->key[0] ? c->key : "auto");
 }
 
 static void gwconf_p_state_dir(const struct gwconf *c, FILE *out)
@@ -1120,9 +1084,17 @@ static const struct gwconf_key gwconf_keys[] = {
     {"path", gwconf_p_path, true},
     {"accept-iptls", gwconf_p_accept_iptls, true},
     {"server-header", gwconf_p_server_header, true},
-    {"certificate", gwconf_p_certificate, true},
-    {"key", gwconf_p_key, true},
+    {"certificate", gwconf_sec_p_certificate, true},
+    {"key", gwconf_sec_p_key, true},
+    {"tls-profile", gwconf_sec_p_tls_profile, true},
     {"state-dir", gwconf_p_state_dir, false},
+    {"auth", gwconf_sec_p_auth, true},
+    {"client-ca", gwconf_sec_p_client_ca, true},
+    {"client-crl", gwconf_sec_p_client_crl, true},
+    {"client-name", gwconf_sec_p_client_name, true},
+    {"client-names", gwconf_sec_p_client_names, true},
+    {"trusted-proxy", gwconf_sec_p_trusted_proxy, true},
+    {"identity-header", gwconf_sec_p_identity_header, true},
     {"prefix", gwconf_p_prefix, false},
     {"mtu", gwconf_p_mtu, false},
     {"tun", gwconf_p_tun, false},
@@ -1131,16 +1103,21 @@ static const struct gwconf_key gwconf_keys[] = {
     {"valid-lifetime", gwconf_p_valid_lifetime, true},
     {"preferred-lifetime", gwconf_p_preferred_lifetime, true},
     {"ra-interval", gwconf_p_ra_interval, true},
+    {"unauth-allow", gwconf_sec_p_unauth_allow, true},
+    {"client-isolation", gwconf_sec_p_client_isolation, true},
     {"user", gwconf_p_user, false},
     {"control", gwconf_p_control, false},
     {"log", gwconf_p_log, false},
     {"log-level", gwconf_p_log_level, true},
     {"log-drops", gwconf_p_log_drops, true},
     {"max-clients", gwconf_p_max_clients, true},
+    {"max-conn-per-source", gwconf_sec_p_max_conn_per_source, true},
+    {"handshake-rate", gwconf_sec_p_handshake_rate, true},
     {"handshake-timeout", gwconf_p_handshake_timeout, true},
     {"head-timeout", gwconf_p_head_timeout, true},
     {"client-queue", gwconf_p_client_queue, true},
     {"icmp-error-rate", gwconf_p_icmp_error_rate, true},
+    {"client-icmp-rate", gwconf_sec_p_client_icmp_rate, true},
     {"nd-resolve-rate", gwconf_p_nd_resolve_rate, true},
     {"tcp-keepalive", gwconf_p_tcp_keepalive, true},
     {"tcp-user-timeout", gwconf_p_tcp_user_timeout, true},
@@ -1220,31 +1197,23 @@ char *gwconf_read_file(const char *path, size_t *len)
 	return file_read(path, GWCONF_FILE_MAX, len);
 }
 
-static int gwconf_check_certificate(const char *path)
-{
-	struct stat st;
-
-	if (stat(path, &st) == -1) {
-		log_errx("certificate: %s: %s", path, strerror(errno));
-		return 1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		log_errx("certificate: %s: not a regular file", path);
-		return 1;
-	}
-	return 0;
-}
-
 int gwconf_check_files(const struct gwconf *c)
 {
-	char err[256];
-	int errors = 0;
+	return gwconf_sec_check_files(c);
+}
 
-	if (c->certificate[0])
-		errors += gwconf_check_certificate(c->certificate);
-	if (c->key[0] && conf_check_secrecy(c->key, err, sizeof(err)) < 0) {
-		log_errx("key: %s: %s", c->key, err);
-		errors++;
-	}
-	return errors;
+/* ---- helpers for the daemon ---- */
+
+const char *gwconf_auth_name(enum gwconf_auth a)
+{
+	return a == GWCONF_AUTH_CERTIFICATES ? "certificates" : "none";
+}
+
+bool gwconf_trusted_proxy(const struct gwconf *c, const struct sockaddr *sa)
+{
+	for (size_t i = 0; i < c->ntrusted_proxy && i < GWCONF_MAX_PROXIES; i++)
+		if (addr_net_contains_sockaddr(&c->trusted_proxy[i].addr, c->trusted_proxy[i].plen,
+					       sa))
+			return true;
+	return false;
 }

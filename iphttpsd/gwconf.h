@@ -16,14 +16,34 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "lib/tls.h"
+#include "proto/acl.h"
 #include "proto/link.h"
 
-#define GWCONF_MAX_LISTEN 16
-#define GWCONF_FILE_MAX	  (1024 * 1024)
+#define GWCONF_MAX_LISTEN  16
+#define GWCONF_MAX_CERTS   TLS_MAX_CERTS /* certificate/key pairs: one RSA, one ECDSA */
+#define GWCONF_MAX_CRLS	   TLS_MAX_CRLS
+#define GWCONF_MAX_NAMES   64 /* client-name lines */
+#define GWCONF_MAX_PROXIES 16 /* trusted-proxy lines */
+#define GWCONF_FILE_MAX	   (1024 * 1024)
 
 struct gwconf_listen {
 	struct sockaddr_storage ss;
 	socklen_t len;
+	bool proxy_protocol; /* `listen ADDR proxy-protocol`: a PROXY v2 header first, from a
+				trusted-proxy address only */
+};
+
+/* Authentication Mode ([MS-IPHTTPS] §3.2.1). */
+enum gwconf_auth {
+	GWCONF_AUTH_NONE = 0,	  /* clients need no certificate (a valid one still counts) */
+	GWCONF_AUTH_CERTIFICATES, /* a valid client certificate (or balancer identity) required */
+};
+
+/* An IPv4 or IPv6 network; IPv4 held as ::ffff:a.b.c.d with plen 96 + the IPv4 length. */
+struct gwconf_net {
+	struct in6_addr addr;
+	uint8_t plen;
 };
 
 struct gwconf {
@@ -35,10 +55,29 @@ struct gwconf {
 	char path[128];		 /* "/IPHTTPS" */
 	bool accept_iptls;	 /* also accept the spec's "/IPTLS"; default yes */
 	char server_header[128]; /* "Microsoft-HTTPAPI/2.0" (nmap's ip-https-discover needs it) */
-	char certificate[PATH_MAX]; /* PEM chain; empty: self-signed one in state_dir */
-	char key[PATH_MAX];	    /* PEM private key; must not be readable by group/others */
-	char state_dir[PATH_MAX];   /* "/var/lib/iphttpsd" */
-	bool have_prefix;	    /* false: random ULA /64 kept in state_dir/prefix */
+	/* PEM chain and key pairs, in the order given; ncert 0: self-signed one in state_dir.
+	 * Keys must not be readable by group/others. */
+	char certificate[GWCONF_MAX_CERTS][PATH_MAX];
+	char key[GWCONF_MAX_CERTS][PATH_MAX];
+	size_t ncert;
+	enum tls_profile tls_profile; /* "tls-profile", default modern */
+	enum gwconf_auth auth;	      /* "auth", default none */
+	char client_ca[PATH_MAX];     /* "client-ca": CA bundle for client certificates, "" none */
+	char client_crl[GWCONF_MAX_CRLS][PATH_MAX]; /* "client-crl", repeatable */
+	size_t ncrl;
+	char client_name[GWCONF_MAX_NAMES][254]; /* "client-name PATTERN", repeatable */
+	size_t nclient_name;
+	char client_names[PATH_MAX];  /* "client-names FILE": allow-list file, "" none */
+	uint32_t max_conn_per_source; /* "max-conn-per-source", 64; 0 unlimited */
+	uint32_t handshake_rate;      /* "handshake-rate" per source per second, 20; 0 unlimited */
+	uint32_t client_icmp_rate; /* "client-icmp-rate" per client per second, 100; 0 unlimited */
+	bool client_isolation;	   /* "client-isolation", no */
+	struct acl unauth_allow;   /* "unauth-allow RULE", repeatable; n 0: no restriction */
+	struct gwconf_net trusted_proxy[GWCONF_MAX_PROXIES]; /* "trusted-proxy NET" */
+	size_t ntrusted_proxy;
+	char identity_header[64]; /* "identity-header", "X-Client-Identity" */
+	char state_dir[PATH_MAX]; /* "/var/lib/iphttpsd" */
+	bool have_prefix;	  /* false: random ULA /64 kept in state_dir/prefix */
 	struct in6_addr prefix;
 	uint32_t mtu;				   /* 1280 */
 	char tun[IFNAMSIZ];			   /* "iphttps0" */
@@ -77,7 +116,11 @@ int gwconf_parse(struct gwconf *c, const char *text, size_t len, const char *nam
 /* Reads a file of at most GWCONF_FILE_MAX bytes into a malloc'd NUL-terminated buffer. */
 char *gwconf_read_file(const char *path, size_t *len);
 
-/* Checks referenced files: key exists and is not readable by group or others. Returns errors. */
+/*
+ * Checks referenced files, one message each: every certificate, client-ca, client-crl and
+ * client-names file exists, is a regular file and opens for reading; every key also is not
+ * readable by group or others (conf_check_secrecy). It does not parse them. Returns errors.
+ */
 int gwconf_check_files(const struct gwconf *c);
 
 /* Prints the configuration normalised, every key explicit, in a form gwconf_parse accepts. */
@@ -85,15 +128,19 @@ void gwconf_print(const struct gwconf *c, FILE *out);
 
 /*
  * Additions. The printed form spells the unset values as words gwconf_parse reads back:
- * "listen none", "listen-http none", "route none" (no entries), "certificate auto" / "key auto"
- * (self-signed in state_dir), "prefix auto" (random ULA in state_dir), "user auto".
+ * "listen none", "listen-http none", "route none", "client-crl none", "trusted-proxy none"
+ * (no entries), "certificate auto" / "key auto" (self-signed in state_dir), "prefix auto"
+ * (random ULA in state_dir), "user auto", "client-ca none", "client-names none",
+ * "client-name any" (no name rule) and "unauth-allow any" (no restriction: "none" is refused,
+ * as it would read as "allow nothing").
  */
 
 /* The i-th key in print order, NULL past the last (for tests and `iphttpsd -h`). */
 const char *gwconf_key_name(size_t i);
 /*
- * False for keys a SIGHUP cannot change: listen, listen-http, state-dir, prefix, mtu, tun, user,
- * control, log. Unknown keys are false too.
+ * False for keys a SIGHUP cannot change: listen, listen-http (with their proxy-protocol option),
+ * state-dir, prefix, mtu, tun, user, control, log. Unknown keys are false too. Every key of
+ * issue #4 reloads; a changed auth must drop every client ([MS-IPHTTPS] §3.2.7.1).
  */
 bool gwconf_key_reloadable(const char *key);
 /*
@@ -103,5 +150,11 @@ bool gwconf_key_reloadable(const char *key);
  */
 size_t gwconf_restart_changes(const struct gwconf *old, const struct gwconf *cur, const char **keys,
 			      size_t max);
+
+/* "none" or "certificates", as the auth key spells it. */
+const char *gwconf_auth_name(enum gwconf_auth a);
+/* Whether sa (AF_INET, or AF_INET6 also v4-mapped) lies in one of the trusted-proxy networks:
+ * only such peers may send a PROXY header or an identity-header. */
+bool gwconf_trusted_proxy(const struct gwconf *c, const struct sockaddr *sa);
 
 #endif

@@ -9,11 +9,13 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "iphttpsd/client.h"
+#include "iphttpsd/gwtls.h"
 #include "lib/addr.h"
 #include "lib/log.h"
 #include "lib/sock.h"
@@ -72,6 +74,47 @@ static void gwctl_show_link_json(const struct link *l, struct sbuf *o)
 	sbuf_printf(o, "}}");
 }
 
+static void gwctl_cert_json(const struct gw *gw, size_t i, struct sbuf *o)
+{
+	const struct tls_cert_info *ci = &gw->certs[i];
+
+	sbuf_printf(o, "{\"subject\":");
+	sbuf_json_str(o, ci->subject);
+	sbuf_printf(o, ",\"key\":");
+	sbuf_json_str(o, ci->key);
+	sbuf_printf(o, ",\"not_after\":%ld,\"days_left\":%ld,\"expiring\":%s,\"sha256\":",
+		    (long)ci->not_after, tls_cert_days_left(ci, time(NULL)),
+		    gwtls_expiring(gw, i, time(NULL)) ? "true" : "false");
+	sbuf_json_str(o, ci->sha256);
+	sbuf_printf(o, "}");
+}
+
+static void gwctl_warning(const struct gw *gw, size_t i, char *buf, size_t len)
+{
+	long days = tls_cert_days_left(&gw->certs[i], time(NULL));
+
+	if (days < 0)
+		snprintf(buf, len, "certificate %s has expired", gw->certs[i].subject);
+	else
+		snprintf(buf, len, "certificate %s expires in %ld days", gw->certs[i].subject,
+			 days);
+}
+
+static void gwctl_warnings_json(const struct gw *gw, struct sbuf *o)
+{
+	bool first = true;
+	char w[400];
+
+	for (size_t i = 0; i < gw->ncerts; i++) {
+		if (!gwtls_expiring(gw, i, time(NULL)))
+			continue;
+		gwctl_warning(gw, i, w, sizeof(w));
+		sbuf_printf(o, "%s", first ? "" : ",");
+		sbuf_json_str(o, w);
+		first = false;
+	}
+}
+
 static void gwctl_show_json(struct gw *gw, struct sbuf *o)
 {
 	const struct gw_counters *c = &gw->cnt;
@@ -83,19 +126,32 @@ static void gwctl_show_json(struct gw *gw, struct sbuf *o)
 		    IPHTTPS_VERSION, (int)getpid(), (ev_now(&gw->loop) - gw->start_ms) / 1000,
 		    gwctl_ip6(&gw->conf.prefix, p), gw->conf.mtu);
 	sbuf_json_str(o, gw->conf.tun);
-	sbuf_printf(o, ",\"clients\":%zu,\"certificate\":{\"subject\":", gw->nclients);
-	sbuf_json_str(o, gw->cert.subject);
-	sbuf_printf(o, ",\"not_after\":%ld,\"sha256\":", (long)gw->cert.not_after);
-	sbuf_json_str(o, gw->cert.sha256);
-	sbuf_printf(o, "},");
+	sbuf_printf(o, ",\"clients\":%zu,\"certificate\":", gw->nclients);
+	gwctl_cert_json(gw, 0, o);
+	sbuf_printf(o, ",\"certificates\":[");
+	for (size_t i = 0; i < gw->ncerts; i++) {
+		sbuf_printf(o, "%s", i ? "," : "");
+		gwctl_cert_json(gw, i, o);
+	}
+	sbuf_printf(o, "],\"tls_profile\":\"%s\",\"auth\":\"%s\",\"warnings\":[",
+		    tls_profile_name(gw->conf.tls_profile),
+		    gw->conf.auth == GWCONF_AUTH_CERTIFICATES ? "certificates" : "none");
+	gwctl_warnings_json(gw, o);
+	sbuf_printf(o, "],");
 	gwctl_show_link_json(&gw->link, o);
 	sbuf_printf(o,
 		    ",\"connections\":{\"accepted\":%" PRIu64 ",\"handshake_failed\":%" PRIu64
 		    ",\"handshake_timeout\":%" PRIu64 ",\"head_timeout\":%" PRIu64
 		    ",\"http_errors\":%" PRIu64 ",\"not_ipv6\":%" PRIu64 ",\"closed\":%" PRIu64
-		    ",\"rejected_max\":%" PRIu64 "}}\n",
+		    ",\"rejected_max\":%" PRIu64 ",\"refused_source_conn\":%" PRIu64
+		    ",\"refused_source_rate\":%" PRIu64 ",\"refused_source_full\":%" PRIu64
+		    ",\"null_reset\":%" PRIu64 ",\"auth_refused\":%" PRIu64
+		    ",\"forged_identity\":%" PRIu64 ",\"proxy_untrusted\":%" PRIu64
+		    ",\"proxy_errors\":%" PRIu64 ",\"authenticated\":%" PRIu64 "}}\n",
 		    c->accepted, c->handshake_failed, c->handshake_timeout, c->head_timeout,
-		    c->http_errors, c->not_ipv6, c->closed, c->rejected_max);
+		    c->http_errors, c->not_ipv6, c->closed, c->rejected_max, c->refused_source_conn,
+		    c->refused_source_rate, c->refused_source_full, c->null_reset, c->auth_refused,
+		    c->forged_identity, c->proxy_untrusted, c->proxy_errors, c->authenticated);
 }
 
 static void gwctl_show_text(struct gw *gw, struct sbuf *o)
@@ -110,8 +166,22 @@ static void gwctl_show_text(struct gw *gw, struct sbuf *o)
 	sbuf_printf(o, "link       %s/64 on %s, mtu %u, %zu clients, %zu addresses\n",
 		    gwctl_ip6(&gw->conf.prefix, p), gw->conf.tun, gw->conf.mtu, gw->nclients,
 		    gw->link.naddrs);
-	sbuf_printf(o, "cert       %s (expires in %ld days)\n", gw->cert.subject,
-		    (long)((exp - time(NULL)) / 86400));
+	for (size_t i = 0; i < gw->ncerts; i++) {
+		exp = gw->certs[i].not_after;
+		sbuf_printf(o, "cert       %s, %s (expires in %ld days)\n", gw->certs[i].subject,
+			    gw->certs[i].key, (long)((exp - time(NULL)) / 86400));
+	}
+	sbuf_printf(o, "tls        profile %s, authentication %s\n",
+		    tls_profile_name(gw->conf.tls_profile),
+		    gw->conf.auth == GWCONF_AUTH_CERTIFICATES ? "certificates" : "none");
+	for (size_t i = 0; i < gw->ncerts; i++) {
+		char w[400];
+
+		if (!gwtls_expiring(gw, i, time(NULL)))
+			continue;
+		gwctl_warning(gw, i, w, sizeof(w));
+		sbuf_printf(o, "WARNING    %s: renew it and send SIGHUP\n", w);
+	}
 	sbuf_printf(o,
 		    "packets    to intranet %" PRIu64 ", from intranet %" PRIu64
 		    ", client to client %" PRIu64 "\n",
@@ -128,6 +198,12 @@ static void gwctl_show_text(struct gw *gw, struct sbuf *o)
 		    ", over max %" PRIu64 "\n",
 		    c->accepted, c->handshake_failed, c->handshake_timeout, c->head_timeout,
 		    c->http_errors, c->not_ipv6, c->rejected_max);
+	sbuf_printf(o,
+		    "refused    per-source conns %" PRIu64 ", handshake rate %" PRIu64
+		    ", null-only reset %" PRIu64 ", 403 %" PRIu64 " (forged identity %" PRIu64
+		    "), proxy untrusted %" PRIu64 ", proxy errors %" PRIu64 "\n",
+		    c->refused_source_conn, c->refused_source_rate, c->null_reset, c->auth_refused,
+		    c->forged_identity, c->proxy_untrusted, c->proxy_errors);
 	size_t before;
 
 	sbuf_printf(o, "drops     ");
@@ -159,6 +235,8 @@ static void gwctl_client_json(struct gw *gw, const struct client *c, struct sbuf
 		    c->bytes_in, c->bytes_out, c->packets_in, c->packets_out,
 		    (ev_now(&gw->loop) - c->start_ms) / 1000);
 	sbuf_json_str(o, tls);
+	sbuf_printf(o, ",\"auth\":\"%s\",\"identity\":", authz_via_name(c->via));
+	sbuf_json_str(o, c->identity ? c->identity : "");
 	sbuf_printf(o, "}");
 }
 
@@ -170,10 +248,12 @@ static void gwctl_client_text(struct gw *gw, const struct client *c, struct sbuf
 
 	if (c->ssl)
 		tls_conn_describe(c->ssl, tls, sizeof(tls));
-	sbuf_printf(o, "%-6" PRIu64 " %-24s %-9s %8" PRIu64 "s %12" PRIu64 " %12" PRIu64 "  %s\n",
-		    c->id, addr_format_sockaddr((const struct sockaddr *)&c->remote, r, sizeof(r)),
-		    client_state_name(c->state), (ev_now(&gw->loop) - c->start_ms) / 1000,
-		    c->bytes_in, c->bytes_out, c->transport == GW_TLS ? tls : "http (offloaded)");
+	sbuf_printf(
+	    o, "%-6" PRIu64 " %-24s %-9s %8" PRIu64 "s %12" PRIu64 " %12" PRIu64 "  %-28s %s\n",
+	    c->id, addr_format_sockaddr((const struct sockaddr *)&c->remote, r, sizeof(r)),
+	    client_state_name(c->state), (ev_now(&gw->loop) - c->start_ms) / 1000, c->bytes_in,
+	    c->bytes_out, c->transport == GW_TLS ? tls : "http (offloaded)",
+	    c->identity ? c->identity : "-");
 	for (size_t i = 0; i < n && i < LINK_PEER_ADDRS; i++)
 		sbuf_printf(o, "       %s\n", gwctl_ip6(&a[i], ip));
 }
@@ -185,8 +265,8 @@ static void gwctl_clients(struct gw *gw, bool json, struct sbuf *o)
 	if (json)
 		sbuf_printf(o, "[");
 	else
-		sbuf_printf(o, "%-6s %-24s %-9s %9s %12s %12s  %s\n", "ID", "REMOTE", "STATE",
-			    "UPTIME", "BYTES IN", "BYTES OUT", "TLS");
+		sbuf_printf(o, "%-6s %-24s %-9s %9s %12s %12s  %-28s %s\n", "ID", "REMOTE", "STATE",
+			    "UPTIME", "BYTES IN", "BYTES OUT", "TLS", "IDENTITY");
 	for (const struct client *c = gw->clients; c; c = c->next) {
 		if (json) {
 			sbuf_printf(o, "%s", first ? "" : ",");

@@ -5,6 +5,7 @@
  * privileged parent. See doc/design.md.
  */
 #include <errno.h>
+#include <limits.h>
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 #include <signal.h>
@@ -13,10 +14,13 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "iphttpsd/gw.h"
 #include "iphttpsd/gwconf.h"
+#include "iphttpsd/gwfiles.h"
+#include "iphttpsd/gwtls.h"
 #include "iphttpsd/priv.h"
 #include "lib/log.h"
 #include "lib/tls.h"
@@ -90,27 +94,70 @@ static int main_load(const struct main_opts *o, struct gwconf *c)
 	return errors ? -1 : 0;
 }
 
-/* A configured certificate and key must load and match, as they will at start. */
+static void main_check_warnings(const struct gwconf *c, const struct tls_server_opts *o)
+{
+	time_t now = time(NULL);
+
+	if (c->tls_profile == TLS_PROFILE_COMPAT && !tls_server_null_possible(o))
+		log_warnx(
+		    "tls-profile compat without an RSA certificate: the NULL suites cannot be "
+		    "negotiated (they need TLS_RSA key exchange)");
+	for (size_t i = 0; i < o->ncert; i++) {
+		struct tls_cert_info info;
+		long days;
+
+		if (tls_cert_info_pem(o->cert[i].p, o->cert[i].len, &info) == -1)
+			continue;
+		days = tls_cert_days_left(&info, now);
+		if (days < 0)
+			log_warnx("certificate %s has expired", info.subject);
+		else if (days < GWTLS_EXPIRY_WARN_DAYS)
+			log_warnx("certificate %s expires in %ld days", info.subject, days);
+	}
+}
+
+/*
+ * Everything the worker will load must load now: certificate/key pairs (matching), the client
+ * CA, CRLs and identity rules, under the configured profile. Warnings for a compat profile
+ * that cannot offer NULL and for certificates close to expiry.
+ */
 static int main_check_tls(const struct gwconf *c)
 {
-	char *cert, *key, err[512];
-	size_t clen, klen;
+	struct tls_server_opts o;
+	struct ident_rules rules;
+	struct gwfiles f;
+	char err[512];
 	SSL_CTX *ctx;
+	int rc = -1;
 
-	if (!c->certificate[0])
-		return 0;
-	if (priv_read_tls(c, &cert, &clen, &key, &klen) == -1)
+	if (c->ncert == 0) {
+		char cp[PATH_MAX], kp[PATH_MAX];
+
+		/* The self-signed pair is made at the first start; until then there is no
+		   context to build (gwconf_check_files has checked the other files exist). */
+		gwfiles_cert_paths(c, 0, cp, kp, sizeof(cp));
+		if (access(cp, F_OK) != 0 || access(kp, F_OK) != 0)
+			return 0;
+	}
+	if (gwfiles_read(&f, c) == -1)
 		return -1;
-	ctx = tls_server_ctx_new(cert, clen, key, klen, err, sizeof(err));
-	OPENSSL_cleanse(key, klen);
-	free(key);
-	free(cert);
+	gwfiles_tls_opts(&f, c, &o);
+	if (gwfiles_ident(&f, c, &rules, err, sizeof(err)) == -1) {
+		log_errx("%s", err);
+		goto out;
+	}
+	ident_free(&rules);
+	ctx = tls_server_ctx_new(&o, err, sizeof(err));
 	if (!ctx) {
-		log_errx("certificate %s: %s", c->certificate, err);
-		return -1;
+		log_errx("tls: %s", err);
+		goto out;
 	}
 	SSL_CTX_free(ctx);
-	return 0;
+	main_check_warnings(c, &o);
+	rc = 0;
+out:
+	gwfiles_free(&f);
+	return rc;
 }
 
 static int main_check(const struct main_opts *o, const struct gwconf *c)

@@ -70,26 +70,32 @@ static int priv_read_all(int fd, void *p, size_t len)
 	return 0;
 }
 
-int priv_send(int fd, uint32_t type, const void *a, size_t alen, const void *b, size_t blen,
-	      const void *c, size_t clen)
+int priv_send(int fd, uint32_t type, const struct priv_part *parts, size_t n)
 {
-	struct {
-		uint32_t type, len[3];
-	} h = {type, {(uint32_t)alen, (uint32_t)blen, (uint32_t)clen}};
+	uint32_t h[2 + PRIV_PARTS] = {type, (uint32_t)n};
 
-	if (alen > PRIV_PART_MAX || blen > PRIV_PART_MAX || clen > PRIV_PART_MAX) {
+	if (n > PRIV_PARTS) {
 		errno = EMSGSIZE;
 		return -1;
 	}
-	if (priv_write_all(fd, &h, sizeof(h)) == -1 || priv_write_all(fd, a, alen) == -1 ||
-	    priv_write_all(fd, b, blen) == -1 || priv_write_all(fd, c, clen) == -1)
+	for (size_t i = 0; i < n; i++) {
+		if (parts[i].len > PRIV_PART_MAX) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		h[2 + i] = (uint32_t)parts[i].len;
+	}
+	if (priv_write_all(fd, h, (2 + n) * sizeof(h[0])) == -1)
 		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (parts[i].len > 0 && priv_write_all(fd, parts[i].p, parts[i].len) == -1)
+			return -1;
 	return 0;
 }
 
 void priv_msg_free(struct priv_msg *m)
 {
-	for (int i = 0; i < 3; i++) {
+	for (size_t i = 0; i < PRIV_PARTS; i++) {
 		if (m->part[i]) {
 			OPENSSL_cleanse(m->part[i], m->len[i]);
 			free(m->part[i]);
@@ -106,11 +112,14 @@ int priv_recv(int fd, struct priv_msg *m)
 	/* The sender writes the whole message at once; a stalled peer must not hang us. */
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	if (priv_read_all(fd, &m->type, sizeof(m->type)) == -1 ||
-	    priv_read_all(fd, m->len, sizeof(m->len)) == -1)
+	    priv_read_all(fd, &m->n, sizeof(m->n)) == -1 || m->n > PRIV_PARTS ||
+	    priv_read_all(fd, m->len, m->n * sizeof(m->len[0])) == -1)
 		return -1;
-	for (int i = 0; i < 3; i++) {
+	for (size_t i = 0; i < m->n; i++) {
 		if (m->len[i] > PRIV_PART_MAX)
 			goto fail;
+		if (m->len[i] == 0)
+			continue;
 		/* NUL-terminated for the parsers; the length excludes it. */
 		m->part[i] = malloc((size_t)m->len[i] + 1);
 		if (!m->part[i] || priv_read_all(fd, m->part[i], m->len[i]) == -1)
@@ -125,19 +134,6 @@ fail:
 
 /* ---- state directory, certificate, prefix ---- */
 
-/* Paths of the certificate and key in use: configured, or the self-signed pair. */
-static void priv_tls_paths(const struct gwconf *c, char *cert, char *key, size_t len)
-{
-	if (c->certificate[0]) {
-		snprintf(cert, len, "%s", c->certificate);
-		snprintf(key, len, "%s", c->key);
-		return;
-	}
-	if ((size_t)snprintf(cert, len, "%s/cert.pem", c->state_dir) >= len ||
-	    (size_t)snprintf(key, len, "%s/key.pem", c->state_dir) >= len)
-		cert[0] = key[0] = '\0'; /* an over-long state-dir yields no file, an error later */
-}
-
 static int priv_state_dir(const struct gwconf *c)
 {
 	if (mkdir(c->state_dir, 0700) == -1 && errno != EEXIST) {
@@ -151,7 +147,7 @@ static int priv_selfsigned(const struct gwconf *c)
 {
 	char cert[PATH_MAX], key[PATH_MAX], host[256] = "", err[256];
 
-	priv_tls_paths(c, cert, key, sizeof(cert));
+	gwfiles_cert_paths(c, 0, cert, key, sizeof(cert));
 	if (access(cert, F_OK) == 0 && access(key, F_OK) == 0)
 		return 0;
 	/* nmap's ip-https-discover takes the host name from the certificate CN when scanned
@@ -225,35 +221,6 @@ static int priv_prefix(struct gwconf *c)
 	return 0;
 }
 
-static int priv_read_file(const char *path, char **out, size_t *len)
-{
-	*out = gwconf_read_file(path, len);
-	if (!*out) {
-		log_warn("%s", path);
-		return -1;
-	}
-	return 0;
-}
-
-int priv_read_tls(const struct gwconf *c, char **cert, size_t *cert_len, char **key,
-		  size_t *key_len)
-{
-	char cp[PATH_MAX], kp[PATH_MAX], err[256];
-
-	priv_tls_paths(c, cp, kp, sizeof(cp));
-	if (conf_check_secrecy(kp, err, sizeof(err)) == -1) {
-		log_warnx("key %s: %s", kp, err);
-		return -1;
-	}
-	if (priv_read_file(cp, cert, cert_len) == -1)
-		return -1;
-	if (priv_read_file(kp, key, key_len) == -1) {
-		free(*cert);
-		return -1;
-	}
-	return 0;
-}
-
 /* ---- devices and sockets ---- */
 
 static int priv_tun(struct gw_setup *s)
@@ -297,8 +264,10 @@ static int priv_listen(struct gw_setup *s, const struct gwconf_listen *l,
 		return -1;
 	}
 	s->listen_fd[s->nlisten] = fd;
+	s->listen_proxy[s->nlisten] = l->proxy_protocol;
 	s->listen_transport[s->nlisten++] = transport;
-	log_info("listening on %s (%s)", a, transport == GW_TLS ? "tls" : "plain http");
+	log_info("listening on %s (%s%s)", a, transport == GW_TLS ? "tls" : "plain http",
+		 l->proxy_protocol ? ", PROXY v2 from trusted proxies" : "");
 	return 0;
 }
 
@@ -326,9 +295,9 @@ int priv_setup(struct gw_setup *s)
 	s->nlisten = 0;
 	if (priv_state_dir(&s->conf) == -1 || priv_prefix(&s->conf) == -1)
 		return -1;
-	if (!s->conf.certificate[0] && priv_selfsigned(&s->conf) == -1)
+	if (s->conf.ncert == 0 && priv_selfsigned(&s->conf) == -1)
 		return -1;
-	if (priv_read_tls(&s->conf, &s->cert_pem, &s->cert_len, &s->key_pem, &s->key_len) == -1)
+	if (gwfiles_read(&s->files, &s->conf) == -1)
 		return -1;
 	if (priv_sockets(s) == -1 || priv_tun(s) == -1)
 		return -1;
@@ -346,12 +315,7 @@ void priv_setup_close(struct gw_setup *s)
 	if (s->ctl_fd != -1)
 		close(s->ctl_fd);
 	s->tun_fd = s->ctl_fd = -1;
-	if (s->key_pem) {
-		OPENSSL_cleanse(s->key_pem, s->key_len);
-		free(s->key_pem);
-	}
-	free(s->cert_pem);
-	s->key_pem = s->cert_pem = NULL;
+	gwfiles_free(&s->files);
 }
 
 /* ---- privilege drop ---- */
@@ -395,11 +359,22 @@ int priv_drop(const struct gwconf *c)
 
 /* ---- the parent ---- */
 
+static void priv_reload_send(int fd, const char *text, size_t tlen, const struct gwfiles *f)
+{
+	struct priv_part parts[PRIV_PARTS] = {{text, tlen}};
+
+	for (size_t i = 0; i < GWFILES_PARTS; i++)
+		parts[1 + i] = (struct priv_part){f->part[i].p, f->part[i].len};
+	if (priv_send(fd, PRIV_RELOAD, parts, PRIV_PARTS) == -1)
+		log_warn("reload: sending to the gateway");
+}
+
 static void priv_reload(int fd, const char *conf_path)
 {
 	struct gwconf *c = malloc(sizeof(*c));
-	char *text = NULL, *cert = NULL, *key = NULL;
-	size_t tlen = 0, clen = 0, klen = 0;
+	struct gwfiles f;
+	char *text = NULL;
+	size_t tlen = 0;
 
 	if (!c)
 		return;
@@ -415,17 +390,13 @@ static void priv_reload(int fd, const char *conf_path)
 			goto out;
 		}
 	}
-	if (priv_read_tls(c, &cert, &clen, &key, &klen) == -1) {
-		log_warnx("reload: keeping the previous configuration and certificate");
+	if (gwfiles_read(&f, c) == -1) {
+		log_warnx("reload: keeping the previous configuration and files");
 		goto out;
 	}
-	if (priv_send(fd, PRIV_RELOAD, text, tlen, cert, clen, key, klen) == -1)
-		log_warn("reload: sending to the gateway");
+	priv_reload_send(fd, text, tlen, &f);
+	gwfiles_free(&f);
 out:
-	if (key)
-		OPENSSL_cleanse(key, klen);
-	free(key);
-	free(cert);
 	free(text);
 	free(c);
 }

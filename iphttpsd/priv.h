@@ -17,31 +17,36 @@
 #include <sys/types.h>
 
 #include "iphttpsd/gw.h"
+#include "iphttpsd/gwfiles.h"
 
 #define PRIV_PART_MAX (4u * 1024 * 1024)
+#define PRIV_PARTS    (1 + GWFILES_PARTS) /* the configuration text, then the files */
 
 enum priv_type {
-	PRIV_RELOAD_REQ = 1, /* worker -> parent: please send configuration and certificates */
-	PRIV_RELOAD = 2,     /* parent -> worker: configuration text, certificate PEM, key PEM */
+	PRIV_RELOAD_REQ = 1, /* worker -> parent: please send configuration and files */
+	PRIV_RELOAD = 2,     /* parent -> worker: configuration text, then struct gwfiles parts */
+};
+
+struct priv_part {
+	const void *p;
+	size_t len;
 };
 
 struct priv_msg {
 	uint32_t type;
-	uint32_t len[3];
-	char *part[3];
+	uint32_t n; /* parts present, <= PRIV_PARTS */
+	uint32_t len[PRIV_PARTS];
+	char *part[PRIV_PARTS]; /* NUL-terminated; NULL for an empty part */
 };
 
-int priv_send(int fd, uint32_t type, const void *a, size_t alen, const void *b, size_t blen,
-	      const void *c, size_t clen);
+/* Sends n <= PRIV_PARTS parts (NULL/0 for an empty one). */
+int priv_send(int fd, uint32_t type, const struct priv_part *parts, size_t n);
 /* Blocking receive of one whole message (bounded sizes, 5 s timeout); -1 on EOF or error. */
 int priv_recv(int fd, struct priv_msg *m);
 void priv_msg_free(struct priv_msg *m);
 
 /* Resolves the prefix, certificate, TUN, sockets into *s (root). -1 with the reason logged. */
 int priv_setup(struct gw_setup *s);
-/* Reads the certificate and key named by the configuration (key secrecy checked). */
-int priv_read_tls(const struct gwconf *c, char **cert, size_t *cert_len, char **key,
-		  size_t *key_len);
 /* Drops to the configured user: groups, gid, uid, no_new_privs. */
 int priv_drop(const struct gwconf *c);
 /* The parent's loop until the worker exits; returns the exit status for main. */

@@ -30,6 +30,8 @@ const char *addr_strerror(int err)
 		return "the prefix length must be a number from 0 to 128";
 	case ADDR_EHOSTBITS:
 		return "bits are set past the prefix length";
+	case ADDR_EPLEN4:
+		return "the IPv4 prefix length must be a number from 0 to 32";
 	default:
 		return "unknown address error";
 	}
@@ -233,6 +235,83 @@ int addr_parse_prefix6(const char *s, struct in6_addr *p, uint8_t *plen)
 	if (memcmp(&masked, p, sizeof(masked)) != 0)
 		return ADDR_EHOSTBITS;
 	return 0;
+}
+
+/* RFC 4291 §2.5.5.2: ::ffff:a.b.c.d. */
+static void addr_map4(struct in6_addr *out, const struct in_addr *v4)
+{
+	memset(out, 0, sizeof(*out));
+	out->s6_addr[10] = 0xff;
+	out->s6_addr[11] = 0xff;
+	memcpy(&out->s6_addr[12], v4, 4);
+}
+
+int addr_parse_net(const char *s, struct in6_addr *a, uint8_t *plen)
+{
+	const char *slash = strchr(s, '/');
+	size_t hostlen = slash ? (size_t)(slash - s) : strlen(s);
+	char host[INET6_ADDRSTRLEN];
+	struct in6_addr masked;
+	struct in_addr v4;
+	unsigned max = 128, v = 128;
+
+	if (addr_copy(host, sizeof(host), s, hostlen) < 0)
+		return ADDR_ESYNTAX;
+	if (inet_pton(AF_INET, host, &v4) == 1) {
+		addr_map4(a, &v4);
+		max = 32;
+	} else if (inet_pton(AF_INET6, host, a) != 1) {
+		return ADDR_ESYNTAX;
+	}
+	if (slash == NULL)
+		v = max;
+	else if (addr_decimal(slash + 1, strlen(slash + 1), max == 32 ? 2 : 3, max, &v) < 0)
+		return max == 32 ? ADDR_EPLEN4 : ADDR_EPLEN;
+	*plen = (uint8_t)(v + 128 - max);
+	masked = *a;
+	addr_prefix6_mask(&masked, *plen);
+	if (memcmp(&masked, a, sizeof(masked)) != 0)
+		return ADDR_EHOSTBITS;
+	return 0;
+}
+
+const char *addr_format_net(const struct in6_addr *a, uint8_t plen, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN];
+	bool v4 = plen >= 96 && plen <= 128 && IN6_IS_ADDR_V4MAPPED(a);
+	unsigned full = v4 ? 32 : 128, n = v4 ? plen - 96u : plen;
+
+	if (len == 0)
+		return buf;
+	if (v4)
+		inet_ntop(AF_INET, &a->s6_addr[12], host, sizeof(host));
+	else
+		inet_ntop(AF_INET6, a, host, sizeof(host));
+	if (n == full)
+		snprintf(buf, len, "%s", host);
+	else
+		snprintf(buf, len, "%s/%u", host, n);
+	return buf;
+}
+
+bool addr_net_contains_sockaddr(const struct in6_addr *a, uint8_t plen, const struct sockaddr *sa)
+{
+	struct in6_addr x;
+
+	if (sa->sa_family == AF_INET) {
+		struct sockaddr_in sin;
+
+		memcpy(&sin, sa, sizeof(sin));
+		addr_map4(&x, &sin.sin_addr);
+	} else if (sa->sa_family == AF_INET6) {
+		struct sockaddr_in6 sin6;
+
+		memcpy(&sin6, sa, sizeof(sin6));
+		x = sin6.sin6_addr;
+	} else {
+		return false;
+	}
+	return addr_prefix6_contains(a, plen, &x);
 }
 
 const char *addr_format_sockaddr(const struct sockaddr *sa, char *buf, size_t len)

@@ -24,6 +24,7 @@ enum addr_err {
 	ADDR_ENOPLEN = -6,   /* prefix without "/length" */
 	ADDR_EPLEN = -7,     /* prefix length not a decimal number 0..128 */
 	ADDR_EHOSTBITS = -8, /* bits set past the prefix length */
+	ADDR_EPLEN4 = -9,    /* IPv4 prefix length not a decimal number 0..32 */
 };
 
 const char *addr_strerror(int err);
@@ -46,6 +47,26 @@ int addr_parse_prefix6(const char *s, struct in6_addr *p, uint8_t *plen);
 void addr_prefix6_mask(struct in6_addr *p, uint8_t plen);
 /* True when a lies inside prefix/plen. */
 bool addr_prefix6_contains(const struct in6_addr *prefix, uint8_t plen, const struct in6_addr *a);
+
+/*
+ * Parses an IPv4 or IPv6 network for address lists that hold both families: "192.0.2.5",
+ * "198.51.100.0/24", "2001:db8::5", "2001:db8::/64" (no brackets, no port; a bare address is a
+ * /32 or /128). IPv4 is stored IPv4-mapped (RFC 4291 §2.5.5.2): ::ffff:a.b.c.d with *plen
+ * 96 + the IPv4 length. Errors as addr_parse_prefix6 (ADDR_EPLEN4 for an IPv4 length past 32);
+ * on ADDR_EHOSTBITS *a and *plen hold what was written.
+ */
+int addr_parse_net(const char *s, struct in6_addr *a, uint8_t *plen);
+/*
+ * The network as addr_parse_net reads it back: IPv4-mapped networks of length 96 or more as
+ * IPv4 text, single addresses without a length ("192.0.2.5", "2001:db8::/64"). Returns buf.
+ */
+const char *addr_format_net(const struct in6_addr *a, uint8_t plen, char *buf, size_t len);
+/*
+ * Whether the address of sa lies in the network: AF_INET compared as IPv4-mapped, AF_INET6 as
+ * is (so a v4-mapped address on a dual-stack socket matches IPv4 networks); false for other
+ * families and lengths past 128.
+ */
+bool addr_net_contains_sockaddr(const struct in6_addr *a, uint8_t plen, const struct sockaddr *sa);
 
 /* "192.0.2.1:443" or "[2001:db8::1]:443"; "?" for other families. Returns buf. */
 const char *addr_format_sockaddr(const struct sockaddr *sa, char *buf, size_t len);

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * tls: the OpenSSL 3 pieces the gateway needs, kept out of the event code: a server SSL_CTX built
- * from PEM held in memory under one cipher/version policy, a self-signed certificate for first
- * start, a one-line summary of a certificate, a one-line description of a connection, and the
- * OpenSSL error queue as one line; and the client SSL_CTX of `iphttps connect`.
+ * from PEM held in memory under one of three cipher profiles, with one RSA and one ECDSA
+ * certificate, optional client certificates (CA bundle, CRLs) whose verdict lands in a
+ * per-connection struct tls_peer, and the NULL-only ClientHello refusal; a self-signed
+ * certificate for first start, a one-line summary of a certificate, a one-line description of a
+ * connection, and the OpenSSL error queue as one line; and the client SSL_CTX of
+ * `iphttps connect`.
  * It does not open sockets, poll, or drive SSL_accept/SSL_read/SSL_write (the daemon does that on
- * non-blocking sockets), does not read the server's certificate or key files (the privileged
- * parent does and passes the bytes; the client context reads its own files), and never logs:
- * key material is never copied into a message.
+ * non-blocking sockets), does not read the server's certificate, key, CA or CRL files (the
+ * privileged parent does and passes the bytes; the client context reads its own files), does not
+ * apply identity rules to a client certificate (the daemon does, with tls_peer's names), and
+ * never logs: key material is never copied into a message.
  */
 #ifndef LIB_TLS_H
 #define LIB_TLS_H
@@ -20,22 +24,129 @@
 /* A size for the err buffers below that holds every message this module writes in full. */
 #define TLS_ERRLEN 512
 
-/*
- * Server context from PEM in memory. cert_pem holds the leaf first, then any intermediates
- * (sent in that order, RFC 8446 §4.4.2, RFC 5246 §7.4.2); key_pem holds one unencrypted private
- * key (encrypted keys are refused, never prompted for). The key must match the leaf. Neither
- * buffer is copied, kept or modified; the caller still owns key_pem and should cleanse it.
- * Returns NULL with a one-line reason in err (errlen may be 0).
- */
-SSL_CTX *tls_server_ctx_new(const char *cert_pem, size_t cert_len, const char *key_pem,
-			    size_t key_len, char *err, size_t errlen);
+/* Cipher profiles (issue #4; ms-iphttps.md §3.1, §3.4). Never SSLv3, TLS 1.0/1.1, CBC, export
+ * or finite-field DHE suites, in any profile. */
+enum tls_profile {
+	/* TLS 1.2 ECDHE AEAD + TLS_RSA AES-GCM + TLS_RSA_WITH_NULL_SHA256 and TLS_RSA_WITH_NULL_SHA
+	 * (Windows 8+ with IPsec inside), and TLS 1.3 */
+	TLS_PROFILE_COMPAT = 0,
+	TLS_PROFILE_MODERN, /* default: TLS 1.2 ECDHE AEAD and TLS 1.3 */
+	TLS_PROFILE_STRICT, /* TLS 1.3 only */
+};
+
+#define TLS_MAX_CERTS 2 /* one RSA and one ECDSA certificate at once */
+#define TLS_MAX_CRLS  16
+
+/* Bytes the caller holds; never copied or kept past the call. */
+struct tls_pem {
+	const char *p;
+	size_t len;
+};
+
+struct tls_server_opts {
+	enum tls_profile profile;
+	/*
+	 * cert[i] holds a leaf then its intermediates (sent in that order, RFC 8446 §4.4.2,
+	 * RFC 5246 §7.4.2); key[i] one unencrypted private key matching it (encrypted keys are
+	 * refused, never prompted for). 1..TLS_MAX_CERTS pairs of different key types: OpenSSL
+	 * picks by the suite and the client's signature algorithms. The caller still owns the key
+	 * bytes and should cleanse them.
+	 */
+	struct tls_pem cert[TLS_MAX_CERTS], key[TLS_MAX_CERTS];
+	size_t ncert;
+	/*
+	 * Client certificates. client_ca empty: none requested. Otherwise one is requested in
+	 * the initial handshake (TLS 1.2 and 1.3; the CA names go in the CertificateRequest) but
+	 * not required: the handshake completes either way and the verdict lands in the
+	 * connection's struct tls_peer, so the caller can answer HTTP 403 after the request as
+	 * Windows does ([ms-iphttps.md §3.3]). Each crl[i] is one CRL file's bytes, PEM (one or
+	 * more CRLs) or DER; with any CRL loaded the leaf's revocation is checked and a leaf whose
+	 * issuer has no CRL, or whose CRL has expired, is refused (fail closed).
+	 */
+	struct tls_pem client_ca;
+	struct tls_pem crl[TLS_MAX_CRLS];
+	size_t ncrl;
+};
 
 /*
- * The cipher, version, option and mode policy of a server context, in one place so that the
- * profiles of issue #4 (NULL suites for Windows 8+ clients, [ms-iphttps.md §3.4]) extend it
- * here. Leaves the OpenSSL error queue filled on failure. Returns 0 or -1.
+ * Server context from PEM in memory under the profile's policy. Returns NULL with a one-line
+ * reason in err (errlen may be 0; "pair N: " leads it when there are several pairs): no pair or
+ * too many, unreadable or mismatched certificate or key, an encrypted key, a leaf key under
+ * 112-bit strength (RSA < 2048, EC < 224, any profile) or a chain certificate OpenSSL's level 2
+ * refuses, two certificates of one key type, CRLs without a CA bundle, a CA bundle without
+ * certificates, an unreadable CRL.
+ * Contexts that cannot negotiate NULL (tls_server_null_possible false) refuse a NULL-only
+ * ClientHello without an alert: see tls_peer.null_refused. The context sends exactly the
+ * configured chains (SSL_MODE_NO_AUTO_CHAIN) and keeps the client CAs and CRLs in its own
+ * X509_STORE (SSL_CTX_get_cert_store).
  */
-int tls_server_policy(SSL_CTX *ctx);
+SSL_CTX *tls_server_ctx_new(const struct tls_server_opts *o, char *err, size_t errlen);
+
+/*
+ * The cipher, version, option and mode policy of a server context for a profile: versions,
+ * suites, groups, signature algorithms (never SHA-1), security level (compat: 0, others: 2),
+ * auth level 2, no compression/renegotiation/tickets/cache, server preference. Certificates,
+ * client authentication and the ClientHello callback are tls_server_ctx_new's. Leaves the
+ * OpenSSL error queue filled on failure (also for an unknown profile). Returns 0 or -1.
+ */
+int tls_server_policy(SSL_CTX *ctx, enum tls_profile profile);
+
+/* "compat", "modern", "strict"; "unknown" for other values. */
+const char *tls_profile_name(enum tls_profile p);
+
+/* Whether the NULL suites can be negotiated with these options: the compat profile and an
+ * RSA certificate (TLS_RSA_* key exchange, RFC 5246 §7.4.7.1). For warnings in `-n`. */
+bool tls_server_null_possible(const struct tls_server_opts *o);
+
+/*
+ * What the handshake learned about one client connection, filled by the context's callbacks.
+ * The caller owns it (zeroed) and attaches it to each SSL with tls_server_attach before the
+ * first SSL_accept. cert_presented false after the handshake: no certificate was sent (or
+ * none was requested); the caller words that refusal itself.
+ */
+#define TLS_PEER_NAMES	  4
+#define TLS_PEER_NAME_MAX 256
+struct tls_peer {
+	/*
+	 * The ClientHello offered only NULL suites (TLS_RSA_WITH_NULL_*) and this context will
+	 * not negotiate them. SSL_accept then returns -1 with SSL_ERROR_WANT_CLIENT_HELLO_CB
+	 * and no alert has been sent: the caller resets the TCP connection (SO_LINGER 0), so a
+	 * Windows client flips to its encrypted suites at once (0x2746; an alert would strand it
+	 * at 0x80090326, ms-iphttps.md §3.4). Calling SSL_accept again only repeats the refusal.
+	 * Suites counted as NULL: every IANA *_WITH_NULL_* one (0x0001, 0x0002, 0x003B, ...);
+	 * SCSVs and GREASE values are ignored.
+	 */
+	bool null_refused;
+	bool cert_presented; /* the client sent a certificate */
+	bool cert_ok; /* chain to client_ca, dates, key usage, clientAuth EKU, CRL: all pass */
+	/*
+	 * When presented && !cert_ok, one line: "certificate has expired", "certificate is not
+	 * yet valid", "certificate revoked", "untrusted: <OpenSSL text>" (e.g. "untrusted:
+	 * self-signed certificate", "untrusted: unable to get local issuer certificate"), "wrong
+	 * key usage: no TLS client authentication EKU", "wrong key usage: <OpenSSL text>", "no
+	 * CRL for the issuer", "CRL has expired", else OpenSSL's text; " (depth N)" follows when
+	 * the failing certificate is not the leaf.
+	 */
+	char reason[160];
+	char subject[TLS_PEER_NAME_MAX]; /* RFC 2253 one line (controls, non-ASCII escaped) */
+	/*
+	 * The last subject commonName (RFC 2818 §3.1) and the first subjectAltName dNSNames, as
+	 * UTF-8 with control characters, DEL and '\' escaped as "\XX"; "" or left out when
+	 * absent or when longer than TLS_PEER_NAME_MAX - 1 (never cut: a prefix could match a
+	 * rule).
+	 */
+	char cn[TLS_PEER_NAME_MAX];
+	char names[TLS_PEER_NAMES][TLS_PEER_NAME_MAX];
+	size_t nnames;
+	char serial[64]; /* hex, as BN_bn2hex ("0A1B", "-01" for a bad negative one) */
+};
+
+/*
+ * Attaches peer to ssl (SSL app data, index 0: the caller must not use SSL_set_app_data for
+ * anything else); returns 0 or -1. Without a peer attached a bad client certificate fails the
+ * handshake instead (nobody would see the verdict) and a NULL-only ClientHello is still refused.
+ */
+int tls_server_attach(SSL *ssl, struct tls_peer *peer);
 
 /*
  * Writes a new self-signed RSA-2048/SHA-256 certificate for DNS name cn (subject CN and SAN,

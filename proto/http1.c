@@ -46,6 +46,7 @@ struct http1_status {
 static const struct http1_status http1_statuses[] = {
     {200, "OK"},
     {400, "Bad Request"},
+    {403, "Forbidden"},
     {404, "Not Found"},
     {405, "Method Not Allowed"},
     {408, "Request Timeout"},
@@ -355,8 +356,9 @@ static int http1_content_length(const struct http1_line *v, uint64_t *out, const
 }
 
 /* Acts on the fields IP-HTTPS cares about; every other field is ignored. */
-static int http1_field_use(const struct http1_line *name, const struct http1_line *value,
-			   struct http1_request *req, bool *seen_host)
+static int http1_field_use(const struct http1_policy *pol, const struct http1_line *name,
+			   const struct http1_line *value, struct http1_request *req,
+			   bool *seen_host)
 {
 	const char *why = NULL;
 	uint64_t v = 0;
@@ -378,6 +380,14 @@ static int http1_field_use(const struct http1_line *name, const struct http1_lin
 		for (char *s = req->host; *s; s++)
 			if (!http1_is_vchar((uint8_t)*s))
 				*s = '?';
+	} else if (pol && pol->identity_header && http1_ieq(name, pol->identity_header)) {
+		/* A balancer's identity: counted, so the caller can refuse a repeated one (a
+		   client-supplied copy the balancer failed to strip); truncation is flagged, never
+		   silently shortened into another name. */
+		if (req->identity_count++ == 0) {
+			http1_copy(req->identity, sizeof(req->identity), value);
+			req->identity_truncated = value->len >= sizeof(req->identity);
+		}
 	}
 	return 0;
 }
@@ -416,18 +426,20 @@ static int http1_field_split(const struct http1_line *l, struct http1_line *name
 	return 0;
 }
 
-static int http1_field(const struct http1_line *l, struct http1_request *req, bool *seen_host)
+static int http1_field(const struct http1_policy *pol, const struct http1_line *l,
+		       struct http1_request *req, bool *seen_host)
 {
 	struct http1_line name, value;
 	const char *why = NULL;
 
 	if (http1_field_split(l, &name, &value, &why) < 0)
 		return http1_fail(req, 400, why);
-	return http1_field_use(&name, &value, req, seen_host);
+	return http1_field_use(pol, &name, &value, req, seen_host);
 }
 
 /* The field lines up to the blank line that ends the head. */
-static int http1_fields(struct buf_cur *c, struct http1_request *req)
+static int http1_fields(const struct http1_policy *pol, struct buf_cur *c,
+			struct http1_request *req)
 {
 	struct http1_line l;
 	size_t n = 0;
@@ -436,7 +448,7 @@ static int http1_fields(struct buf_cur *c, struct http1_request *req)
 	while (http1_next_line(c, &l) == 0 && l.len > 0) {
 		if (++n > HTTP1_MAX_HEADERS)
 			return http1_fail(req, 431, "too many header fields");
-		if (http1_field(&l, req, &seen_host) < 0)
+		if (http1_field(pol, &l, req, &seen_host) < 0)
 			return -1;
 	}
 	return 0;
@@ -523,7 +535,7 @@ enum http1_result http1_parse_request(const struct http1_policy *pol, const uint
 	req->consumed = end;
 	buf_cur_init(&c, buf + start, end - start);
 	if (http1_next_line(&c, &l) < 0 || http1_request_line(&l, &rl, req) < 0 ||
-	    http1_fields(&c, req) < 0 || http1_decide(pol, &rl, req) < 0)
+	    http1_fields(pol, &c, req) < 0 || http1_decide(pol, &rl, req) < 0)
 		return HTTP1_ERROR;
 	return HTTP1_OK;
 }

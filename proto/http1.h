@@ -35,18 +35,24 @@ struct http1_policy {
 	const char
 	    *paths[HTTP1_MAX_PATHS]; /* matched case-insensitively, e.g. "/IPHTTPS", "/IPTLS" */
 	size_t npaths;
+	/* A header through which a TLS-terminating balancer passes the client's identity
+	   (e.g. "X-Client-Identity"), copied into req->identity; NULL: none. */
+	const char *identity_header;
 };
 
 struct http1_request {
 	/* Filled on HTTP1_OK and, as far as it got, on HTTP1_ERROR. */
-	int status;	    /* on HTTP1_ERROR: 400, 404, 405, 411, 431, 501 or 505 */
-	const char *reason; /* on HTTP1_ERROR: a short human explanation for logs */
-	size_t consumed;    /* on HTTP1_OK: length of the head including the blank line */
-	int version_minor;  /* 0 or 1 (HTTP/1.0 or HTTP/1.1) */
-	bool has_length;    /* a Content-Length header was present */
-	uint64_t length;    /* its value; UINT64_MAX is the never-ending IP-HTTPS body */
-	char host[256];	    /* Host header, NUL-terminated, truncated; informational only */
-	char path[256];	    /* request path as sent (truncated), for logs */
+	int status;		 /* on HTTP1_ERROR: 400, 404, 405, 411, 431, 501 or 505 */
+	const char *reason;	 /* on HTTP1_ERROR: a short human explanation for logs */
+	size_t consumed;	 /* on HTTP1_OK: length of the head including the blank line */
+	int version_minor;	 /* 0 or 1 (HTTP/1.0 or HTTP/1.1) */
+	bool has_length;	 /* a Content-Length header was present */
+	uint64_t length;	 /* its value; UINT64_MAX is the never-ending IP-HTTPS body */
+	char host[256];		 /* Host header, NUL-terminated, truncated; informational only */
+	char path[256];		 /* request path as sent (truncated), for logs */
+	unsigned identity_count; /* how many policy->identity_header fields were present */
+	char identity[256];	 /* the first one's value (VCHAR and spaces only, RFC 9110 §5.5) */
+	bool identity_truncated; /* it did not fit: never use a cut name */
 };
 
 /*

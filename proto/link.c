@@ -6,6 +6,11 @@
  * §3.2.5.2.2, the gateway's own answers (RA, NA, echo, ICMPv6 errors), and the forwarding
  * decision for every packet from a client or from the TUN device, including neighbour
  * resolution (RFC 4861 §7.2.2) for addresses in the prefix that no client has announced.
+ * The protections of a link anyone may join sit on the client's path: a per-client ICMPv6
+ * rate right after the source checks (before the gateway answers anything), then, for what
+ * the gateway does not answer itself, client isolation and the unauthenticated peers' policy
+ * (proto/acl) before anything reaches another client, a resolution or the TUN; ICMPv6 errors
+ * toward a client spend that client's own budget.
  *
  * Does not: expire table entries (they live as long as the connection; resolution only finds
  * new ones), reassemble fragments, decrement hop limits (client to client is one link; the
@@ -15,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/acl.h"
 #include "proto/ip6.h"
 #include "proto/link.h"
 #include "proto/nd.h"
@@ -58,6 +64,9 @@ static const char *const link_drop_names[LINK_DROP__MAX] = {
 	[LINK_DROP_ICMP_RATE] = "icmp_rate",
 	[LINK_DROP_PEER_DOWN] = "peer_down",
 	[LINK_DROP_RESOLVE_REPLACED] = "resolve_replaced",
+	[LINK_DROP_POLICY] = "policy",
+	[LINK_DROP_ISOLATED] = "isolated",
+	[LINK_DROP_CLIENT_ICMP_RATE] = "client_icmp_rate",
 };
 /* clang-format on */
 
@@ -303,14 +312,13 @@ static int link_fwd_tun(struct link *l, const struct link_pkt *k)
 }
 
 /* Takes one token from a bucket of `rate` per second, as deep as one second. A clock going
- * backwards mints nothing. */
+ * backwards mints nothing; a rate lowered by link_reconfigure caps what was saved. */
 static bool link_limit_take(struct link_limit *b, uint32_t rate, uint64_t now_ms)
 {
-	if (now_ms > b->last_ms) {
+	if (now_ms > b->last_ms)
 		b->tokens += (double)(now_ms - b->last_ms) * rate / 1000.0;
-		if (b->tokens > rate)
-			b->tokens = rate;
-	}
+	if (b->tokens > rate)
+		b->tokens = rate;
 	b->last_ms = now_ms;
 	if (b->tokens < 1.0)
 		return false;
@@ -328,8 +336,10 @@ static void link_error(struct link *l, struct link_peer *p, uint8_t type, uint8_
 
 	if (!ip6_error_allowed(pkt, len, type, code) || ip6_parse_head(&v, pkt, len))
 		return;
-	/* RFC 4443 §2.4(f) */
-	if (!link_limit_take(&l->icmp_limit, l->cfg.icmp_error_rate, l->now_ms)) {
+	/* RFC 4443 §2.4(f), one bucket per client: a client provoking errors spends its own
+	 * budget, never the others'. */
+	if (!link_limit_take(p ? &p->icmp_err_limit : &l->icmp_limit, l->cfg.icmp_error_rate,
+			     l->now_ms)) {
 		link_drop(l, p, LINK_DROP_ICMP_RATE, pkt, len);
 		return;
 	}
@@ -338,6 +348,40 @@ static void link_error(struct link *l, struct link_peer *p, uint8_t type, uint8_
 	buf_wr_init(&w, l->scratch, sizeof(l->scratch));
 	if (ip6_build_error(&w, src, type, code, param, pkt, len) == 0)
 		link_emit(l, p, w.len, &l->stats.icmp_errors);
+}
+
+/* ---- protections of an open link ----------------------------------------------------------- */
+
+/* The unauthenticated peers' allow-list (proto/acl) for what from sends past the gateway. */
+static bool link_policy_allows(const struct link *l, const struct link_peer *from,
+			       const uint8_t *pkt, size_t len)
+{
+	const struct acl *a = l->cfg.unauth_policy;
+
+	return from->authenticated || !a || a->n == 0 || acl_allows(a, pkt, len);
+}
+
+/*
+ * A packet from one client for another (`to`, NULL when not known yet: every address on the
+ * link but the gateway's is a client's): isolation first, then the sender's policy. Both
+ * drops are silent, as a firewall's: an error would tell a scanner which addresses exist.
+ */
+static int link_p2p_check(const struct link *l, const struct link_peer *from,
+			  const struct link_peer *to, const uint8_t *pkt, size_t len)
+{
+	if (l->cfg.isolation && to != from)
+		return LINK_DROP_ISOLATED;
+	if (!link_policy_allows(l, from, pkt, len))
+		return LINK_DROP_POLICY;
+	return LINK_PASS;
+}
+
+/* Every ICMPv6 packet a client sends, ND included (answering RS and NS costs the gateway work),
+ * takes a token when cfg.client_icmp_rate is set. */
+static bool link_client_icmp_ok(const struct link *l, struct link_peer *p)
+{
+	return !l->cfg.client_icmp_rate ||
+	       link_limit_take(&p->icmp_rx_limit, l->cfg.client_icmp_rate, l->now_ms);
 }
 
 /* ---- neighbour resolution (RFC 4861 §7.2.2) -------------------------------------------------- */
@@ -434,12 +478,18 @@ static int link_resolve(struct link *l, struct link_peer *from, const struct lin
 static void link_resolved(struct link *l, struct link_peer *owner, const struct in6_addr *a)
 {
 	struct link_pending *q = link_pending_find(l, a);
+	int why;
 
 	if (!q)
 		return;
 	l->stats.resolved++;
+	/* a client's packet held since before link_reconfigure changed isolation or the policy
+	 * goes by the rules in force now */
+	if (q->len && q->from &&
+	    (why = link_p2p_check(l, q->from, owner, q->pkt, q->len)) != LINK_PASS)
+		link_drop(l, q->from, why, q->pkt, q->len);
 	/* counted as the packet would have been without the wait */
-	if (q->len && l->ops.to_peer(l->ops.arg, owner, q->pkt, q->len) < 0)
+	else if (q->len && l->ops.to_peer(l->ops.arg, owner, q->pkt, q->len) < 0)
 		link_drop(l, q->from, LINK_DROP_QUEUE_FULL, q->pkt, q->len);
 	else if (q->len && q->from)
 		l->stats.peer_to_peer++;
@@ -757,6 +807,10 @@ static int link_peer_mcast(struct link *l, struct link_peer *p, const struct lin
 	 * mode Certificates forwards it to every other client. */
 	if (!l->cfg.auth_certificates || !l->ops.to_all)
 		return LINK_DROP_MCAST;
+	if (l->cfg.isolation)
+		return LINK_DROP_ISOLATED;
+	if (!link_policy_allows(l, p, k->p, k->len))
+		return LINK_DROP_POLICY;
 	l->ops.to_all(l->ops.arg, p, k->p, k->len);
 	l->stats.to_all++;
 	return LINK_PASS;
@@ -765,7 +819,10 @@ static int link_peer_mcast(struct link *l, struct link_peer *p, const struct lin
 static int link_peer_onlink(struct link *l, struct link_peer *p, const struct link_pkt *k)
 {
 	struct link_peer *owner = link_lookup(l, &k->v.dst);
+	int why = link_p2p_check(l, p, owner, k->p, k->len);
 
+	if (why != LINK_PASS)
+		return why;
 	if (owner)
 		return link_fwd_peer(l, owner, k, &l->stats.peer_to_peer);
 	if (link_in_prefix(l, &k->v.dst) && link_resolve(l, p, k) == LINK_PASS)
@@ -801,6 +858,8 @@ static int link_peer_forward(struct link *l, struct link_peer *p, const struct l
 		link_error(l, p, IP6_ICMP_UNREACH, IP6_UNREACH_SCOPE, 0, k->p, k->len);
 		return LINK_DROP_FOREIGN_SRC;
 	}
+	if (!link_policy_allows(l, p, k->p, k->len))
+		return LINK_DROP_POLICY;
 	return link_fwd_tun(l, k);
 }
 
@@ -831,6 +890,8 @@ static int link_peer_dispatch(struct link *l, struct link_peer *p, const struct 
 	why = link_check_src(l, p, &k->v.src, unspec_ok, true);
 	if (why != LINK_PASS)
 		return why;
+	if (k->icmp && !link_client_icmp_ok(l, p))
+		return LINK_DROP_CLIENT_ICMP_RATE;
 	if (k->icmp && (why = link_peer_icmp(l, p, k)) != LINK_NEXT)
 		return why;
 	return link_peer_forward(l, p, k);
@@ -929,8 +990,11 @@ void link_peer_init(struct link_peer *p, uint64_t id, void *ctx)
 
 void link_peer_up(struct link *l, struct link_peer *p)
 {
-	if (!p->up)
+	if (!p->up) {
 		l->npeers_up++;
+		p->icmp_rx_limit = (struct link_limit){l->cfg.client_icmp_rate, l->now_ms};
+		p->icmp_err_limit = (struct link_limit){l->cfg.icmp_error_rate, l->now_ms};
+	}
 	p->up = true;
 	link_ra(l, p, &link_all_nodes);
 }
@@ -974,6 +1038,8 @@ static int link_cfg_check(const struct link_cfg *c)
 	for (i = 0; i < c->nroutes; i++)
 		if (c->routes[i].plen > 128 || c->routes[i].pref < -1 || c->routes[i].pref > 1)
 			return -1;
+	if (c->unauth_policy && c->unauth_policy->n > ACL_MAX_RULES)
+		return -1;
 	return 0;
 }
 

@@ -18,6 +18,18 @@
  * pending resolutions (LINK_MAX_PENDING * mtu bytes, at link_init).
  * Designed so later parts fit: one struct link per worker or per /64 (clusters, issue #6), the
  * certificates-mode multicast fan-out (issue #4) via ops->to_all.
+ *
+ * Protections for a link anyone may join (Authentication Mode None, issue #4), all optional:
+ *  - unauth_policy: what a client the daemon did not authenticate may send beyond the gateway
+ *    (proto/acl); the gateway's own answers (RS, NS, echo to the gateway) are not subject to it,
+ *    so an unauthenticated client still configures its address. A refused packet is dropped
+ *    silently, as a firewall would (counted "policy"; no ICMPv6 error);
+ *  - isolation: no client-to-client traffic at all (unicast to another client's address, and
+ *    the certificates-mode multicast fan-out); counted "isolated", no error either;
+ *  - client_icmp_rate: ICMPv6 packets accepted per client per second (ND included: an RS or
+ *    NS flood costs the gateway work too); counted "client_icmp_rate".
+ * ICMPv6 errors toward a client come from that client's own bucket (icmp_error_rate each), so
+ * one client cannot spend the others' error budget; errors toward the TUN share one bucket.
  */
 #ifndef PROTO_LINK_H
 #define PROTO_LINK_H
@@ -63,6 +75,9 @@ enum link_drop {
 				   also a packet held for resolution when its peer goes down */
 	LINK_DROP_RESOLVE_REPLACED, /* held for a resolution, replaced by a newer packet for the
 				       same address (one held per address, RFC 4861 §7.2.2) */
+	LINK_DROP_POLICY,	    /* from an unauthenticated peer, refused by cfg.unauth_policy */
+	LINK_DROP_ISOLATED,	    /* client to client while cfg.isolation is on */
+	LINK_DROP_CLIENT_ICMP_RATE, /* ICMPv6 from a client over cfg.client_icmp_rate */
 	LINK_DROP__MAX
 };
 
@@ -86,6 +101,13 @@ struct link_stats {
 };
 
 struct link_peer;
+struct acl;
+
+/* A token bucket: a rate per second, as deep as one second. */
+struct link_limit {
+	double tokens;
+	uint64_t last_ms;
+};
 
 /* One address owned by a peer. The slots live inside the peer; the hash chains link them. */
 struct link_addr {
@@ -101,6 +123,11 @@ struct link_peer {
 	uint64_t id; /* the caller's connection id, for its logs */
 	void *ctx;   /* the caller's connection */
 	bool up;
+	/* Set by the caller between link_peer_init and link_peer_up: the client proved who it is
+	 * (certificate, trusted balancer). false: cfg.unauth_policy applies to what it sends. */
+	bool authenticated;
+	struct link_limit icmp_rx_limit;  /* ICMPv6 from this client: cfg.client_icmp_rate */
+	struct link_limit icmp_err_limit; /* ICMPv6 errors toward it: cfg.icmp_error_rate */
 };
 
 struct link_route {
@@ -118,7 +145,8 @@ struct link_cfg {
 	uint32_t valid_lifetime;     /* Prefix Information, s */
 	uint32_t preferred_lifetime; /* Prefix Information, s (<= valid) */
 	uint8_t cur_hop_limit;	     /* RA Cur Hop Limit */
-	uint32_t icmp_error_rate;    /* ICMPv6 errors per second, burst equal (RFC 4443 §2.4f) */
+	uint32_t icmp_error_rate;    /* ICMPv6 errors per second, burst equal (RFC 4443 §2.4f), for
+					each client, and once more for the TUN; 0: none */
 	/*
 	 * Neighbour Solicitations per second for unknown addresses (the first of a resolution
 	 * and each retransmission alike), burst equal; 0 disables resolution: a packet for an
@@ -136,6 +164,14 @@ struct link_cfg {
 	/* Secret key of the address hash (SipHash-2-4), e.g. from getrandom(). All zero works,
 	 * but then clients can choose addresses that collide. Fixed at link_init. */
 	uint8_t hash_key[16];
+	/* What a peer with authenticated == false may send past the gateway (proto/acl): to
+	 * another client, to an address being resolved, or to the TUN. NULL or no rules: no
+	 * restriction. The caller owns it and keeps it alive while the link uses it;
+	 * link_reconfigure may swap it. At most ACL_MAX_RULES rules. */
+	const struct acl *unauth_policy;
+	bool isolation;		   /* drop client-to-client traffic (unicast and multicast) */
+	uint32_t client_icmp_rate; /* ICMPv6 packets per second from each client, burst equal;
+				      0: unlimited */
 };
 
 struct link_ops {
@@ -165,12 +201,6 @@ struct link_pending {
 	bool used;
 };
 
-/* A token bucket: a rate per second, as deep as one second. */
-struct link_limit {
-	double tokens;
-	uint64_t last_ms;
-};
-
 struct link {
 	struct link_cfg cfg;
 	struct link_ops ops;
@@ -183,7 +213,7 @@ struct link {
 	uint64_t hash_k0, hash_k1;    /* cfg.hash_key, kept across link_reconfigure */
 	uint64_t now_ms;	      /* set by the caller before each call: for the rate limits and
 					 the resolution deadlines */
-	struct link_limit icmp_limit; /* cfg.icmp_error_rate */
+	struct link_limit icmp_limit; /* cfg.icmp_error_rate, errors toward the TUN */
 	struct link_limit resolve_limit; /* cfg.resolve_rate */
 	struct link_pending pending[LINK_MAX_PENDING];
 	size_t npending;  /* slots used */
@@ -201,8 +231,10 @@ void link_free(struct link *l);
  * Resolutions in progress go on (with resolve_rate 0 too: no new NS, then they fail). */
 int link_reconfigure(struct link *l, const struct link_cfg *cfg);
 
+/* Clears p: down, unauthenticated, no addresses, empty buckets (filled by link_peer_up). */
 void link_peer_init(struct link_peer *p, uint64_t id, void *ctx);
-/* The client's link is up (after the 200): sends it an unsolicited RA (to ff02::1). */
+/* The client's link is up (after the 200): its rate buckets start full (at l->now_ms), and it
+ * gets an unsolicited RA (to ff02::1). */
 void link_peer_up(struct link *l, struct link_peer *p);
 /* The connection is closing: every address it owned is forgotten, and so is every packet of
  * its held for a resolution (a counted peer_down drop; the resolution itself goes on). */

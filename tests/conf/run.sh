@@ -14,7 +14,9 @@
 #
 # Each case runs in a scratch directory with the file under its own name (so messages read
 # "bad-mtu-low.conf:1: ..."). "@TMP@" in .conf/.ok/.err files stands for that directory, which
-# holds cert.pem, key.pem (mode 0600) and key-0644.pem for the key-file checks.
+# holds cert.pem, key.pem (mode 0600) and key-0644.pem for the key-file checks, an RSA pair
+# rsa-cert.pem/rsa-key.pem, crl.pem (an empty CRL issued by cert.pem, which doubles as a
+# client-ca) and names.txt (a client-names allow-list).
 # Prints PASS/FAIL per case and ends with "N passed, M failed"; exits 1 on any failure.
 
 set -u
@@ -40,14 +42,40 @@ make_fixtures() {
 		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
 			-subj /CN=conftest -keyout "$tmp/key.pem" -out "$tmp/cert.pem" \
 			>/dev/null 2>&1; then
-		:
+		make_sec_fixtures
 	else
 		echo "not a certificate" >"$tmp/cert.pem"
 		echo "not a key" >"$tmp/key.pem"
+		cp "$tmp/cert.pem" "$tmp/rsa-cert.pem"
+		cp "$tmp/key.pem" "$tmp/rsa-key.pem"
+		echo "not a CRL" >"$tmp/crl.pem"
 	fi
 	cp "$tmp/key.pem" "$tmp/key-0644.pem"
-	chmod 0600 "$tmp/key.pem"
-	chmod 0644 "$tmp/key-0644.pem" "$tmp/cert.pem"
+	printf 'pc1.corp.example.com\n*.branch.example.com\n' >"$tmp/names.txt"
+	chmod 0600 "$tmp/key.pem" "$tmp/rsa-key.pem"
+	chmod 0644 "$tmp/key-0644.pem" "$tmp/cert.pem" "$tmp/rsa-cert.pem" "$tmp/crl.pem" \
+		"$tmp/names.txt"
+}
+
+# For the issue #4 keys, which -n loads with OpenSSL: an RSA pair next to the ECDSA one (the
+# two certificate slots), and an empty CRL signed by cert.pem, which also serves as client-ca.
+make_sec_fixtures() {
+	openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=conftest-rsa \
+		-keyout "$tmp/rsa-key.pem" -out "$tmp/rsa-cert.pem" >/dev/null 2>&1
+	mkdir -p "$tmp/ca"
+	: >"$tmp/ca/index.txt"
+	echo 01 >"$tmp/ca/crlnumber"
+	cat >"$tmp/ca/ca.cnf" <<-EOF
+		[ca]
+		default_ca = conftest
+		[conftest]
+		database = $tmp/ca/index.txt
+		crlnumber = $tmp/ca/crlnumber
+		default_md = sha256
+		default_crl_days = 2
+	EOF
+	openssl ca -gencrl -config "$tmp/ca/ca.cnf" -keyfile "$tmp/key.pem" -cert "$tmp/cert.pem" \
+		-out "$tmp/crl.pem" >/dev/null 2>&1
 }
 
 # subst FILE: the file with @TMP@ replaced by the scratch directory.

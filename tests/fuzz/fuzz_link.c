@@ -7,8 +7,16 @@
  *               bits 5..7 neighbour resolution rate (0 1 2 5 10 100 1000 10000 per second)
  *   then records of  op, len (2 bytes), len bytes of data:
  *     op & 7    0, 1 packet from peer (op >> 3) & 3      2 packet from the TUN
- *               3 peer up    4 peer down    5 periodic RA    6 oversize head from the peer
+ *               3 peer up (if down; data[0] bit 0: it is authenticated)    4 peer down
+ *               5 periodic RA; with data, first link_reconfigure by data[0]:
+ *                   bits 0..1 unauth_policy: none, ESP only, a DirectAccess-like list, empty
+ *                   bit 2 isolation, bits 3..5 client_icmp_rate (0 1 2 3 5 10 100 1000/s),
+ *                   bit 6 set the peer's authenticated flag to bit 7
+ *               6 oversize head from the peer
  *               7 the clock moves on by the first two data bytes, in ms, and link_tick runs
+ *   Each script runs twice: first without protections at the start, then with those of the
+ *   last byte of the input as for op 5 (a policy in every case: "none" becomes ESP only, and
+ *   bits 6 and 7 mark peers 0 and 1 authenticated).
  *     op & 0x20 the peer's queue (or the TUN) refuses packets during this record
  *     op & 0x40 fix Payload Length and the ICMPv6 checksum before feeding the packet
  *     op & 0x80 addresses starting 20 01 get the link prefix in their first 8 bytes
@@ -24,7 +32,10 @@
  * and well formed; a held packet is delivered only to the owner of its destination, from its
  * pending slot; a pending target is never owned and never a gateway address; nothing pending
  * refers to a downed peer; after link_tick no deadline is due; every resolution started is
- * resolved, failed or still pending.
+ * resolved, failed or still pending. Protections: whatever an unauthenticated client gets past
+ * the gateway (to the TUN, to another client directly, after a resolution or by multicast) is
+ * allowed by the policy in force; with isolation nothing goes from one client to another; the
+ * policy, isolation and client ICMPv6 rate drops happen only when those are configured.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -33,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/acl.h"
 #include "proto/ip6.h"
 #include "proto/link.h"
 #include "proto/nd.h"
@@ -61,6 +73,41 @@ static struct fuzz_state {
 } S;
 
 static const uint8_t prefix[8] = {0x20, 0x01, 0x0d, 0xb8, 0x00, 0x01, 0x10, 0x00};
+
+/* The policies op 5 chooses from: ESP only, a DirectAccess-like list, and an empty one. */
+static struct acl policies[3];
+
+static void policy_add(struct acl *a, const char *text)
+{
+	char buf[128], err[128], *save = NULL, *t;
+	const char *w[16];
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (t = strtok_r(buf, " ", &save); t && n < 16; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	CHECK(acl_rule_parse(&a->rules[a->n++], w, n, err, sizeof(err)) == 0);
+}
+
+static void policies_init(void)
+{
+	if (policies[0].n)
+		return;
+	policy_add(&policies[0], "proto esp");
+	policy_add(&policies[1], "proto esp");
+	policy_add(&policies[1], "to 2001:db8:1:1000::/64 proto udp port 500-4500");
+	policy_add(&policies[1], "to 2001:db8:99::/40 proto tcp port 80");
+	policy_add(&policies[1], "proto icmpv6 type 1-4");
+	policy_add(&policies[1], "to 2001:db8:1:1000::1 proto icmpv6 type 128");
+}
+
+/* What the link may let through from an unauthenticated client. */
+static bool policy_ok(const struct link_peer *from, const uint8_t *pkt, size_t len)
+{
+	const struct acl *a = L.cfg.unauth_policy;
+
+	return from->authenticated || !a || a->n == 0 || acl_allows(a, pkt, len);
+}
 
 static bool is_peer(const struct link_peer *p)
 {
@@ -160,14 +207,21 @@ static int to_peer(void *arg, struct link_peer *peer, const uint8_t *pkt, size_t
 		CHECK(S.cur_peer == NULL || peer == S.cur_peer);
 	} else if (held_slot(pkt)) {
 		check_held(peer, pkt, len);
+		if (held_slot(pkt)->from) {
+			CHECK(!L.cfg.isolation || peer == held_slot(pkt)->from);
+			CHECK(policy_ok(held_slot(pkt)->from, pkt, len));
+		}
 	} else {
 		check_forwarded(pkt, len, &v);
 		CHECK(!ip6_is_multicast(&v.dst));
 		CHECK(link_lookup(&L, &v.dst) == peer);
 		if (!L.cfg.auth_certificates) /* §3.2.5.2.2 rule 1 */
 			CHECK(!ip6_is_linklocal(&v.dst));
-		if (S.cur_peer) /* a client's source is its own */
+		if (S.cur_peer) { /* a client's source is its own */
 			CHECK(link_lookup(&L, &v.src) == S.cur_peer);
+			CHECK(!L.cfg.isolation || peer == S.cur_peer);
+			CHECK(policy_ok(S.cur_peer, pkt, len));
+		}
 	}
 	return S.refuse ? -1 : 0;
 }
@@ -187,6 +241,7 @@ static int to_tun(void *arg, const uint8_t *pkt, size_t len)
 		CHECK(!ip6_prefix_match(&v.dst, &L.cfg.prefix, 64));
 		CHECK(!ip6_is_linklocal(&v.src));
 		CHECK(link_lookup(&L, &v.src) == S.cur_peer);
+		CHECK(policy_ok(S.cur_peer, pkt, len));
 	}
 	return S.refuse ? -1 : 0;
 }
@@ -217,10 +272,11 @@ static void to_all(void *arg, struct link_peer *except, const uint8_t *pkt, size
 		check_resolve_ns(except, pkt, len);
 		return;
 	}
-	CHECK(L.cfg.auth_certificates);
+	CHECK(L.cfg.auth_certificates && !L.cfg.isolation);
 	CHECK(except == S.cur_peer && except != NULL);
 	check_forwarded(pkt, len, &v);
 	CHECK(ip6_is_multicast(&v.dst));
+	CHECK(policy_ok(S.cur_peer, pkt, len));
 }
 
 static void drop(void *arg, const struct link_peer *from, enum link_drop why, const uint8_t *pkt,
@@ -233,6 +289,14 @@ static void drop(void *arg, const struct link_peer *from, enum link_drop why, co
 	CHECK(strcmp(link_drop_name(why), "unknown") != 0);
 	CHECK(len > 0 || why == LINK_DROP_MALFORMED || why == LINK_DROP_PEER_DOWN ||
 	      why == LINK_DROP_TOO_BIG);
+	/* the protections drop only when configured, and only a client's packets */
+	if (why == LINK_DROP_POLICY)
+		CHECK(from && !from->authenticated && L.cfg.unauth_policy &&
+		      L.cfg.unauth_policy->n > 0 && !acl_allows(L.cfg.unauth_policy, pkt, len));
+	if (why == LINK_DROP_ISOLATED)
+		CHECK(from && L.cfg.isolation);
+	if (why == LINK_DROP_CLIENT_ICMP_RATE)
+		CHECK(from && from == S.cur_peer && L.cfg.client_icmp_rate > 0);
 	S.drops++;
 }
 
@@ -331,6 +395,27 @@ static void tick(uint64_t ms)
 	CHECK(link_next_deadline(&L) > L.now_ms);
 }
 
+/* Op 5's data byte: the protections, and a peer's authenticated flag. */
+static void protections(struct link_cfg *c, uint8_t x)
+{
+	static const uint32_t rates[8] = {0, 1, 2, 3, 5, 10, 100, 1000};
+
+	c->unauth_policy = (x & 3) ? &policies[(x & 3) - 1] : NULL;
+	c->isolation = x & 4;
+	c->client_icmp_rate = rates[(x >> 3) & 7];
+}
+
+static void reconfigure(struct link_peer *p, uint8_t x)
+{
+	struct link_cfg c = L.cfg;
+
+	protections(&c, x);
+	CHECK(link_reconfigure(&L, &c) == 0);
+	CHECK(L.cfg.unauth_policy == c.unauth_policy && L.cfg.isolation == c.isolation);
+	if (x & 0x40)
+		p->authenticated = x & 0x80;
+}
+
 /* Applies the op's fix-ups to a copy of the packet. */
 static void prepare(uint8_t *b, size_t len, uint8_t op)
 {
@@ -380,8 +465,10 @@ static void run_record(uint8_t op, const uint8_t *data, size_t len)
 		break;
 	case 3:
 		S.cur = NULL;
-		if (!p->up)
+		if (!p->up) {
+			p->authenticated = len >= 1 && (data[0] & 1);
 			link_peer_up(&L, p);
+		}
 		break;
 	case 4:
 		S.cur = NULL;
@@ -389,6 +476,8 @@ static void run_record(uint8_t op, const uint8_t *data, size_t len)
 		break;
 	case 5:
 		S.cur = NULL;
+		if (len >= 1)
+			reconfigure(p, data[0]);
 		link_send_ra(&L, p);
 		break;
 	case 6:
@@ -404,7 +493,9 @@ static void run_record(uint8_t op, const uint8_t *data, size_t len)
 	check_table();
 }
 
-static int setup(uint8_t conf)
+/* protect: the protections from the extras byte x (a policy always; peers 0 and 1
+ * authenticated by bits 6 and 7), else none at the start. */
+static int setup(uint8_t conf, bool protect, uint8_t x)
 {
 	static const uint32_t resolve_rates[8] = {0, 1, 2, 5, 10, 100, 1000, 10000};
 	struct link_cfg c = {
@@ -428,11 +519,15 @@ static int setup(uint8_t conf)
 
 	memcpy(c.prefix.s6_addr, prefix, sizeof(prefix));
 	memset(&S, 0, sizeof(S));
+	policies_init();
+	if (protect)
+		protections(&c, (x & 3) ? x : x | 1);
 	if (link_init(&L, &c, &ops))
 		return -1;
 	L.now_ms = 1000000;
 	for (i = 0; i < NPEERS; i++) {
 		link_peer_init(&peers[i], i, NULL);
+		peers[i].authenticated = protect && i < 2 && (x >> (6 + i) & 1);
 		S.cur_peer = &peers[i];
 		link_peer_up(&L, &peers[i]);
 	}
@@ -441,13 +536,13 @@ static int setup(uint8_t conf)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+static void run_script(const uint8_t *data, size_t size, bool protect)
 {
 	size_t off = 1, len, i;
 	uint8_t op;
 
-	if (size < 1 || setup(data[0]))
-		return 0;
+	if (setup(data[0], protect, data[size - 1]))
+		return;
 	while (off + 3 <= size) {
 		op = data[off];
 		len = (size_t)data[off + 1] << 8 | data[off + 2];
@@ -468,5 +563,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(L.npending == 0);
 	check_table();
 	link_free(&L);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 1)
+		return 0;
+	/* every script twice: as the link was before the protections, then with them */
+	run_script(data, size, false);
+	run_script(data, size, true);
 	return 0;
 }

@@ -207,6 +207,157 @@ static void test_prefix_mask_contains(void **state)
 	assert_string_equal(addr_format_prefix6(&a, 0, buf, sizeof(buf)), "::/0");
 }
 
+struct net_case {
+	const char *in;
+	int rc;
+	const char *out; /* addr_format_net of the result when rc == 0 */
+	unsigned plen;	 /* stored length; also checked on ADDR_EHOSTBITS */
+	const char *v6;	 /* the stored address as IPv6 text when rc == 0 */
+};
+
+static const struct net_case net_cases[] = {
+    {"192.0.2.5", 0, "192.0.2.5", 128, "::ffff:192.0.2.5"},
+    {"192.0.2.5/32", 0, "192.0.2.5", 128, "::ffff:192.0.2.5"},
+    {"198.51.100.0/24", 0, "198.51.100.0/24", 120, "::ffff:198.51.100.0"},
+    {"203.0.113.128/25", 0, "203.0.113.128/25", 121, "::ffff:203.0.113.128"},
+    {"0.0.0.0/0", 0, "0.0.0.0/0", 96, "::ffff:0.0.0.0"},
+    {"2001:db8::5", 0, "2001:db8::5", 128, "2001:db8::5"},
+    {"2001:DB8:0::5/128", 0, "2001:db8::5", 128, "2001:db8::5"},
+    {"2001:db8::/64", 0, "2001:db8::/64", 64, "2001:db8::"},
+    {"::/0", 0, "::/0", 0, "::"},
+    {"::", 0, "::", 128, "::"},
+    /* Written as IPv6, stored the same way as IPv4, printed as IPv4. */
+    {"::ffff:192.0.2.0/120", 0, "192.0.2.0/24", 120, "::ffff:192.0.2.0"},
+    {"::ffff:c000:205", 0, "192.0.2.5", 128, "::ffff:192.0.2.5"},
+    /* Below /96 a mapped-looking prefix is just IPv6. */
+    {"::ffff:0:0/80", ADDR_EHOSTBITS, NULL, 80, NULL},
+    {"::/80", 0, "::/80", 80, "::"},
+    {"198.51.100.1/24", ADDR_EHOSTBITS, NULL, 120, NULL},
+    {"2001:db8::1/64", ADDR_EHOSTBITS, NULL, 64, NULL},
+    {"192.0.2.0/33", ADDR_EPLEN4, NULL, 0, NULL},
+    {"192.0.2.0/", ADDR_EPLEN4, NULL, 0, NULL},
+    {"192.0.2.0/024", ADDR_EPLEN4, NULL, 0, NULL},
+    {"192.0.2.0/-1", ADDR_EPLEN4, NULL, 0, NULL},
+    {"192.0.2.0/24/24", ADDR_EPLEN4, NULL, 0, NULL},
+    {"2001:db8::/129", ADDR_EPLEN, NULL, 0, NULL},
+    {"2001:db8::/", ADDR_EPLEN, NULL, 0, NULL},
+    {"2001:db8::/0064", ADDR_EPLEN, NULL, 0, NULL},
+    {"[2001:db8::5]", ADDR_ESYNTAX, NULL, 0, NULL},
+    {"192.0.2.5:80", ADDR_ESYNTAX, NULL, 0, NULL},
+    {"192.0.2", ADDR_ESYNTAX, NULL, 0, NULL},
+    {"192.0.2.01", ADDR_ESYNTAX, NULL, 0, NULL},
+    {" 192.0.2.5", ADDR_ESYNTAX, NULL, 0, NULL},
+    {"fe80::1%eth0", ADDR_ESYNTAX, NULL, 0, NULL},
+    {"example.com", ADDR_ESYNTAX, NULL, 0, NULL},
+    {"/24", ADDR_ESYNTAX, NULL, 0, NULL},
+    {"", ADDR_ESYNTAX, NULL, 0, NULL},
+};
+
+static void test_parse_net(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof(net_cases) / sizeof(net_cases[0]); i++) {
+		const struct net_case *t = &net_cases[i];
+		struct in6_addr a;
+		uint8_t plen = 0xee;
+		char buf[ADDR_STRLEN], v6[INET6_ADDRSTRLEN];
+		int rc = addr_parse_net(t->in, &a, &plen);
+
+		if (rc != t->rc)
+			fail_msg("'%s': rc %d, want %d", t->in, rc, t->rc);
+		if (rc == ADDR_EHOSTBITS)
+			assert_int_equal(plen, t->plen);
+		if (rc != 0)
+			continue;
+		assert_int_equal(plen, t->plen);
+		assert_non_null(inet_ntop(AF_INET6, &a, v6, sizeof(v6)));
+		assert_string_equal(v6, t->v6);
+		assert_string_equal(addr_format_net(&a, plen, buf, sizeof(buf)), t->out);
+		/* The printed form parses back to the same network. */
+		{
+			struct in6_addr b;
+			uint8_t blen = 0;
+
+			assert_int_equal(addr_parse_net(buf, &b, &blen), 0);
+			assert_int_equal(blen, plen);
+			assert_memory_equal(&a, &b, sizeof(a));
+		}
+	}
+}
+
+static void test_format_net_small(void **state)
+{
+	struct in6_addr a;
+	uint8_t plen;
+	char buf[6];
+
+	(void)state;
+	assert_int_equal(addr_parse_net("198.51.100.0/24", &a, &plen), 0);
+	assert_string_equal(addr_format_net(&a, plen, buf, sizeof(buf)), "198.5");
+	assert_ptr_equal(addr_format_net(&a, plen, buf, 0), buf);
+	/* A mapped address with a length below 96 is printed as IPv6. */
+	assert_string_equal(addr_format_net(&a, 95, buf, sizeof(buf)), "::fff");
+}
+
+/* A socket address of family and text, port 443. */
+static struct sockaddr_storage net_sa(const char *text)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	assert_int_equal(addr_parse_sockaddr(text, 443, &ss, &len), 0);
+	return ss;
+}
+
+static bool net_has(const char *net, const char *sa_text)
+{
+	struct in6_addr a;
+	uint8_t plen;
+	struct sockaddr_storage ss = net_sa(sa_text);
+
+	assert_int_equal(addr_parse_net(net, &a, &plen), 0);
+	return addr_net_contains_sockaddr(&a, plen, (const struct sockaddr *)&ss);
+}
+
+static void test_net_contains(void **state)
+{
+	struct sockaddr unknown = {.sa_family = AF_UNIX};
+	struct in6_addr a;
+	uint8_t plen;
+
+	(void)state;
+	assert_true(net_has("192.0.2.5", "192.0.2.5"));
+	assert_false(net_has("192.0.2.5", "192.0.2.6"));
+	assert_true(net_has("198.51.100.0/24", "198.51.100.255"));
+	assert_false(net_has("198.51.100.0/24", "198.51.101.0"));
+	assert_true(net_has("203.0.113.128/25", "203.0.113.200"));
+	assert_false(net_has("203.0.113.128/25", "203.0.113.127"));
+	/* A v4-mapped peer on a dual-stack IPv6 socket matches IPv4 networks. */
+	assert_true(net_has("198.51.100.0/24", "[::ffff:198.51.100.7]"));
+	assert_false(net_has("198.51.100.0/24", "[::ffff:198.51.99.7]"));
+	assert_true(net_has("0.0.0.0/0", "203.0.113.1"));
+	assert_false(net_has("0.0.0.0/0", "[2001:db8::1]"));
+	/* IPv6 networks. */
+	assert_true(net_has("2001:db8::/64", "[2001:db8::abcd]"));
+	assert_false(net_has("2001:db8::/64", "[2001:db8:0:1::1]"));
+	assert_true(net_has("2001:db8::5", "[2001:db8::5]"));
+	assert_false(net_has("2001:db8::5", "[2001:db8::6]"));
+	assert_false(net_has("2001:db8::/32", "192.0.2.1"));
+	/* ::/0 holds every IPv6 address, and with it every IPv4-mapped one. */
+	assert_true(net_has("::/0", "192.0.2.1"));
+	assert_true(net_has("::/0", "[2001:db8::1]"));
+	/* Other families and impossible lengths never match. */
+	assert_int_equal(addr_parse_net("::/0", &a, &plen), 0);
+	assert_false(addr_net_contains_sockaddr(&a, plen, &unknown));
+	assert_int_equal(addr_parse_net("192.0.2.0/24", &a, &plen), 0);
+	{
+		struct sockaddr_storage ss = net_sa("192.0.2.1");
+
+		assert_true(addr_net_contains_sockaddr(&a, plen, (const struct sockaddr *)&ss));
+		assert_false(addr_net_contains_sockaddr(&a, 129, (const struct sockaddr *)&ss));
+	}
+}
+
 static void test_format_small_buffers(void **state)
 {
 	struct sockaddr_storage ss;
@@ -227,7 +378,7 @@ static void test_format_small_buffers(void **state)
 static void test_strerror(void **state)
 {
 	(void)state;
-	for (int e = ADDR_EHOSTBITS; e <= 0; e++)
+	for (int e = ADDR_EPLEN4; e <= 0; e++)
 		assert_string_not_equal(addr_strerror(e), "unknown address error");
 	assert_string_equal(addr_strerror(-100), "unknown address error");
 }
@@ -255,13 +406,11 @@ static void test_random_ula64(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_sockaddr),
-	    cmocka_unit_test(test_sockaddr_fields),
-	    cmocka_unit_test(test_wildcard_and_equal),
-	    cmocka_unit_test(test_parse_prefix6),
-	    cmocka_unit_test(test_prefix_mask_contains),
-	    cmocka_unit_test(test_format_small_buffers),
-	    cmocka_unit_test(test_strerror),
+	    cmocka_unit_test(test_parse_sockaddr),	 cmocka_unit_test(test_sockaddr_fields),
+	    cmocka_unit_test(test_wildcard_and_equal),	 cmocka_unit_test(test_parse_prefix6),
+	    cmocka_unit_test(test_prefix_mask_contains), cmocka_unit_test(test_parse_net),
+	    cmocka_unit_test(test_format_net_small),	 cmocka_unit_test(test_net_contains),
+	    cmocka_unit_test(test_format_small_buffers), cmocka_unit_test(test_strerror),
 	    cmocka_unit_test(test_random_ula64),
 	};
 

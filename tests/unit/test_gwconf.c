@@ -401,7 +401,15 @@ static const char defaults_text[] = "listen 0.0.0.0:443\n"
 				    "server-header Microsoft-HTTPAPI/2.0\n"
 				    "certificate auto\n"
 				    "key auto\n"
+				    "tls-profile modern\n"
 				    "state-dir /var/lib/iphttpsd\n"
+				    "auth none\n"
+				    "client-ca none\n"
+				    "client-crl none\n"
+				    "client-name any\n"
+				    "client-names none\n"
+				    "trusted-proxy none\n"
+				    "identity-header X-Client-Identity\n"
 				    "prefix auto\n"
 				    "mtu 1280\n"
 				    "tun iphttps0\n"
@@ -410,16 +418,21 @@ static const char defaults_text[] = "listen 0.0.0.0:443\n"
 				    "valid-lifetime 86400\n"
 				    "preferred-lifetime 14400\n"
 				    "ra-interval 600\n"
+				    "unauth-allow any\n"
+				    "client-isolation no\n"
 				    "user auto\n"
 				    "control /run/iphttpsd.sock\n"
 				    "log stderr\n"
 				    "log-level info\n"
 				    "log-drops no\n"
 				    "max-clients 100000\n"
+				    "max-conn-per-source 64\n"
+				    "handshake-rate 20\n"
 				    "handshake-timeout 10\n"
 				    "head-timeout 10\n"
 				    "client-queue 65536\n"
 				    "icmp-error-rate 100\n"
+				    "client-icmp-rate 100\n"
 				    "nd-resolve-rate 10\n"
 				    "tcp-keepalive 60\n"
 				    "tcp-user-timeout 120\n";
@@ -441,8 +454,23 @@ static void test_defaults(void **state)
 	assert_int_equal(c->log_level, LOG_LVL_INFO);
 	assert_true(c->accept_iptls);
 	assert_string_equal(c->user, "");
-	assert_string_equal(c->certificate, "");
+	assert_int_equal(c->ncert, 0);
 	assert_int_equal(c->nd_resolve_rate, 10);
+	assert_false(c->listen[0].proxy_protocol);
+	assert_false(c->listen[1].proxy_protocol);
+	assert_int_equal(c->tls_profile, TLS_PROFILE_MODERN);
+	assert_int_equal(c->auth, GWCONF_AUTH_NONE);
+	assert_string_equal(c->client_ca, "");
+	assert_int_equal(c->ncrl, 0);
+	assert_int_equal(c->nclient_name, 0);
+	assert_string_equal(c->client_names, "");
+	assert_int_equal(c->max_conn_per_source, 64);
+	assert_int_equal(c->handshake_rate, 20);
+	assert_int_equal(c->client_icmp_rate, 100);
+	assert_false(c->client_isolation);
+	assert_int_equal(c->unauth_allow.n, 0);
+	assert_int_equal(c->ntrusted_proxy, 0);
+	assert_string_equal(c->identity_header, "X-Client-Identity");
 	free(text);
 	free(c);
 }
@@ -457,15 +485,29 @@ static void test_defaults_round_trip(void **state)
 
 static const char full_text[] = "# every key, none at its default\n"
 				"listen 192.0.2.1:8443   # comment after a value\n"
-				"listen [2001:db8::443]\n"
+				"listen [2001:db8::443] proxy-protocol\n"
 				"listen-http 127.0.0.1:8080\n"
-				"listen-http [::1]:8080\n"
+				"listen-http [::1]:8080 proxy-protocol\n"
 				"path /iphttps/v1\n"
 				"accept-iptls no\n"
 				"server-header \"Microsoft-HTTPAPI/2.0 (\\\"test\\\")\"\n"
 				"certificate \"/etc/iphttpsd/my cert.pem\"\n"
 				"key /etc/iphttpsd/#key.pem\n"
+				"certificate /etc/iphttpsd/ecdsa.pem\n"
+				"key /etc/iphttpsd/ecdsa.key\n"
+				"tls-profile compat\n"
 				"state-dir /srv/iphttpsd\n"
+				"auth certificates\n"
+				"client-ca /etc/iphttpsd/clients-ca.pem\n"
+				"client-crl /etc/iphttpsd/a.crl\n"
+				"client-crl /etc/iphttpsd/b.crl\n"
+				"client-name *.corp.example.com\n"
+				"client-name GW1.Example.Com\n"
+				"client-names /etc/iphttpsd/allowed.txt\n"
+				"trusted-proxy 192.0.2.10\n"
+				"trusted-proxy 2001:DB8:F::/48\n"
+				"trusted-proxy ::ffff:198.51.100.0/120\n"
+				"identity-header X-SSL-Client-CN\n"
 				"prefix 2001:DB8:1:1000:0::/64\n"
 				"mtu 1400\n"
 				"tun ip-https.1\n"
@@ -476,30 +518,50 @@ static const char full_text[] = "# every key, none at its default\n"
 				"valid-lifetime infinity\n"
 				"preferred-lifetime 4294967295\n"
 				"ra-interval 4\n"
+				"unauth-allow to 2001:db8:100::1/128 proto udp port 500\n"
+				"unauth-allow proto icmpv6 type 1-4\n"
+				"client-isolation yes\n"
 				"user _iphttpsd\n"
 				"control /run/iphttpsd/ctl.sock\n"
 				"log syslog\n"
 				"log-level debug\n"
 				"log-drops yes\n"
 				"max-clients 1\n"
+				"max-conn-per-source 0\n"
+				"handshake-rate 1000000\n"
 				"handshake-timeout 300\n"
 				"head-timeout 1\n"
 				"client-queue 16777216\n"
 				"icmp-error-rate 0\n"
+				"client-icmp-rate 0\n"
 				"nd-resolve-rate 0\n"
 				"tcp-keepalive 0\n"
 				"tcp-user-timeout 3600\n";
 
 static const char full_printed[] = "listen 192.0.2.1:8443\n"
-				   "listen [2001:db8::443]:443\n"
+				   "listen [2001:db8::443]:443 proxy-protocol\n"
 				   "listen-http 127.0.0.1:8080\n"
-				   "listen-http [::1]:8080\n"
+				   "listen-http [::1]:8080 proxy-protocol\n"
 				   "path /iphttps/v1\n"
 				   "accept-iptls no\n"
 				   "server-header \"Microsoft-HTTPAPI/2.0 (\\\"test\\\")\"\n"
 				   "certificate \"/etc/iphttpsd/my cert.pem\"\n"
+				   "certificate /etc/iphttpsd/ecdsa.pem\n"
 				   "key \"/etc/iphttpsd/#key.pem\"\n"
+				   "key /etc/iphttpsd/ecdsa.key\n"
+				   "tls-profile compat\n"
 				   "state-dir /srv/iphttpsd\n"
+				   "auth certificates\n"
+				   "client-ca /etc/iphttpsd/clients-ca.pem\n"
+				   "client-crl /etc/iphttpsd/a.crl\n"
+				   "client-crl /etc/iphttpsd/b.crl\n"
+				   "client-name *.corp.example.com\n"
+				   "client-name GW1.Example.Com\n"
+				   "client-names /etc/iphttpsd/allowed.txt\n"
+				   "trusted-proxy 192.0.2.10\n"
+				   "trusted-proxy 2001:db8:f::/48\n"
+				   "trusted-proxy 198.51.100.0/24\n"
+				   "identity-header X-SSL-Client-CN\n"
 				   "prefix 2001:db8:1:1000::/64\n"
 				   "mtu 1400\n"
 				   "tun ip-https.1\n"
@@ -510,16 +572,22 @@ static const char full_printed[] = "listen 192.0.2.1:8443\n"
 				   "valid-lifetime infinity\n"
 				   "preferred-lifetime infinity\n"
 				   "ra-interval 4\n"
+				   "unauth-allow to 2001:db8:100::1/128 proto udp port 500\n"
+				   "unauth-allow proto icmpv6 type 1-4\n"
+				   "client-isolation yes\n"
 				   "user _iphttpsd\n"
 				   "control /run/iphttpsd/ctl.sock\n"
 				   "log syslog\n"
 				   "log-level debug\n"
 				   "log-drops yes\n"
 				   "max-clients 1\n"
+				   "max-conn-per-source 0\n"
+				   "handshake-rate 1000000\n"
 				   "handshake-timeout 300\n"
 				   "head-timeout 1\n"
 				   "client-queue 16777216\n"
 				   "icmp-error-rate 0\n"
+				   "client-icmp-rate 0\n"
 				   "nd-resolve-rate 0\n"
 				   "tcp-keepalive 0\n"
 				   "tcp-user-timeout 3600\n";
@@ -534,8 +602,8 @@ static void test_full(void **state)
 	assert_int_equal(parse_msgs(c, full_text, &msgs), 0);
 	assert_string_equal(msgs, "");
 	free(msgs);
-	assert_string_equal(c->key, "/etc/iphttpsd/");
-	snprintf(c->key, sizeof(c->key), "/etc/iphttpsd/#key.pem");
+	assert_string_equal(c->key[0], "/etc/iphttpsd/");
+	snprintf(c->key[0], sizeof(c->key[0]), "/etc/iphttpsd/#key.pem");
 	text = print_str(c);
 	assert_string_equal(text, full_printed);
 	assert_int_equal(c->nlisten, 2);
@@ -553,8 +621,41 @@ static void test_full(void **state)
 	assert_true(c->log_syslog);
 	assert_int_equal(c->log_level, LOG_LVL_DEBUG);
 	assert_string_equal(c->server_header, "Microsoft-HTTPAPI/2.0 (\"test\")");
-	assert_string_equal(c->certificate, "/etc/iphttpsd/my cert.pem");
+	assert_int_equal(c->ncert, 2);
+	assert_string_equal(c->certificate[0], "/etc/iphttpsd/my cert.pem");
+	assert_string_equal(c->certificate[1], "/etc/iphttpsd/ecdsa.pem");
+	assert_string_equal(c->key[1], "/etc/iphttpsd/ecdsa.key");
 	assert_int_equal(c->nd_resolve_rate, 0);
+	assert_false(c->listen[0].proxy_protocol);
+	assert_true(c->listen[1].proxy_protocol);
+	assert_false(c->listen_http[0].proxy_protocol);
+	assert_true(c->listen_http[1].proxy_protocol);
+	assert_int_equal(c->tls_profile, TLS_PROFILE_COMPAT);
+	assert_int_equal(c->auth, GWCONF_AUTH_CERTIFICATES);
+	assert_string_equal(c->client_ca, "/etc/iphttpsd/clients-ca.pem");
+	assert_int_equal(c->ncrl, 2);
+	assert_string_equal(c->client_crl[1], "/etc/iphttpsd/b.crl");
+	assert_int_equal(c->nclient_name, 2);
+	assert_string_equal(c->client_name[0], "*.corp.example.com");
+	assert_string_equal(c->client_name[1], "GW1.Example.Com");
+	assert_string_equal(c->client_names, "/etc/iphttpsd/allowed.txt");
+	assert_int_equal(c->ntrusted_proxy, 3);
+	assert_int_equal(c->trusted_proxy[0].plen, 128);
+	assert_int_equal(c->trusted_proxy[1].plen, 48);
+	assert_int_equal(c->trusted_proxy[2].plen, 120);
+	assert_string_equal(c->identity_header, "X-SSL-Client-CN");
+	assert_int_equal(c->unauth_allow.n, 2);
+	assert_int_equal(c->unauth_allow.rules[0].proto, 17);
+	assert_int_equal(c->unauth_allow.rules[0].port_lo, 500);
+	assert_int_equal(c->unauth_allow.rules[0].port_hi, 500);
+	assert_int_equal(c->unauth_allow.rules[0].to_len, 128);
+	assert_int_equal(c->unauth_allow.rules[1].proto, 58);
+	assert_int_equal(c->unauth_allow.rules[1].type_lo, 1);
+	assert_int_equal(c->unauth_allow.rules[1].type_hi, 4);
+	assert_true(c->client_isolation);
+	assert_int_equal(c->max_conn_per_source, 0);
+	assert_int_equal(c->handshake_rate, 1000000);
+	assert_int_equal(c->client_icmp_rate, 0);
 
 	/* Round trip: the printout parses and prints the same. */
 	assert_int_equal(parse_msgs(d, text, &msgs), 0);
@@ -583,11 +684,11 @@ static void test_listen_lists(void **state)
 	free(msgs);
 
 	/* Behind a balancer: no TLS listener at all. */
-	assert_int_equal(parse_msgs(c, "listen none\nlisten-http 10.0.0.1:80\n", &msgs), 0);
+	assert_int_equal(parse_msgs(c, "listen none\nlisten-http 192.0.2.80:80\n", &msgs), 0);
 	assert_int_equal(c->nlisten, 0);
 	assert_int_equal(c->nlisten_http, 1);
 	text = print_str(c);
-	assert_non_null(strstr(text, "listen none\nlisten-http 10.0.0.1:80\n"));
+	assert_non_null(strstr(text, "listen none\nlisten-http 192.0.2.80:80\n"));
 	free(text);
 	free(msgs);
 
@@ -624,7 +725,7 @@ static void test_listen_errors(void **state)
 	       "t.conf:1: listen: '192.0.2.1:65536': the port must be a number from 1 to 65535\n");
 	expect("listen example.com\n",
 	       "t.conf:1: listen: 'example.com': not a numeric IPv4 or IPv6 address\n");
-	expect("listen\n", "t.conf:1: listen: takes 1 argument, got 0\n");
+	expect("listen\n", "t.conf:1: listen: takes 1 to 2 arguments, got 0\n");
 	expect("listen-http 0.0.0.0:80\n",
 	       "t.conf:1: listen-http must name a specific address, not 0.0.0.0:80\n");
 	expect("listen-http [::]:80\n",
@@ -776,8 +877,8 @@ static void test_prefix(void **state)
 	       "t.conf:1: prefix: '2001:db8::': a prefix needs a length, as in 2001:db8::/48\n");
 	expect("prefix 2001:db8::/65x\n", "t.conf:1: prefix: '2001:db8::/65x': the prefix length "
 					  "must be a number from 0 to 128\n");
-	expect("prefix 10.0.0.0/8\n",
-	       "t.conf:1: prefix: '10.0.0.0/8': not a numeric IPv4 or IPv6 address\n");
+	expect("prefix 192.0.2.0/24\n",
+	       "t.conf:1: prefix: '192.0.2.0/24': not a numeric IPv4 or IPv6 address\n");
 
 	/* "prefix auto" after a prefix in the base clears it. */
 	gwconf_defaults(c);
@@ -959,6 +1060,431 @@ static void test_limits(void **state)
 	       "t.conf:1: tcp-user-timeout: 3601 is above the maximum 3600\n");
 }
 
+/* ---- issue #4 keys ---- */
+
+static void test_cert_pairs(void **state)
+{
+	struct gwconf *c = conf_new();
+	char *msgs, *text;
+
+	(void)state;
+	assert_int_equal(parse_msgs(c,
+				    "certificate /rsa.pem\nkey /rsa.key\ncertificate /ec.pem\n"
+				    "key /ec.key\n",
+				    &msgs),
+			 0);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	assert_int_equal(c->ncert, 2);
+	assert_string_equal(c->certificate[0], "/rsa.pem");
+	assert_string_equal(c->key[0], "/rsa.key");
+	assert_string_equal(c->certificate[1], "/ec.pem");
+	assert_string_equal(c->key[1], "/ec.key");
+	text = print_str(c);
+	assert_non_null(strstr(text, "certificate /rsa.pem\ncertificate /ec.pem\nkey /rsa.key\n"
+				     "key /ec.key\ntls-profile modern\n"));
+	free(text);
+
+	/* Pairs are by order, whatever the interleaving. */
+	assert_int_equal(
+	    parse_msgs(c, "key /a.key\nkey /b.key\ncertificate /a\ncertificate /b\n", &msgs), 0);
+	free(msgs);
+	assert_string_equal(c->certificate[1], "/b");
+	assert_string_equal(c->key[1], "/b.key");
+
+	expect("certificate auto\nkey auto\ncertificate auto\n", "");
+	expect("certificate /a\ncertificate /b\nkey /k\n",
+	       "t.conf:1: 2 certificate(s) but 1 key(s): each certificate needs its key, in the "
+	       "same order\n");
+	expect("certificate /a\ncertificate /b\ncertificate /c\nkey /k\nkey /l\n",
+	       "t.conf:3: certificate: more than 2 (one RSA and one ECDSA pair)\n");
+	expect("key /a\nkey /b\nkey /c\n", "t.conf:3: key: more than 2 (one RSA and one ECDSA "
+					   "pair)\n");
+	expect("certificate /a\ncertificate /a\nkey /k\nkey /l\n",
+	       "t.conf:2: certificate: /a is already given on line 1\n");
+	expect("certificate /a\ncertificate /b\nkey /k\nkey /k\n",
+	       "t.conf:4: key: /k is already given on line 3\n");
+	expect("certificate auto\ncertificate /a\nkey /k\n",
+	       "t.conf:2: certificate: auto cannot be combined with values (line 1)\n");
+	expect("certificate /a\nkey /k\nkey auto\n",
+	       "t.conf:3: key: auto cannot be combined with values (line 2)\n");
+	expect("certificate /a\nkey\n", "t.conf:2: key: takes 1 argument, got 0\n");
+	expect("certificate /a\nkey /k x\n", "t.conf:2: key: takes 1 argument, got 2\n");
+
+	/* Parsing over a configuration with pairs: a file without them keeps them. */
+	assert_int_equal(gwconf_parse(c, "mtu 1400\n", 9, "t"), 0);
+	assert_int_equal(c->ncert, 2);
+	assert_int_equal(gwconf_parse(c, "certificate auto\nkey auto\n", 26, "t"), 0);
+	assert_int_equal(c->ncert, 0);
+	free(c);
+}
+
+static void test_tls_profile_and_auth(void **state)
+{
+	struct gwconf *c = conf_new();
+	char *msgs;
+
+	(void)state;
+	assert_int_equal(parse_msgs(c, "tls-profile strict\n", &msgs), 0);
+	free(msgs);
+	assert_int_equal(c->tls_profile, TLS_PROFILE_STRICT);
+	assert_int_equal(parse_msgs(c, "tls-profile compat\n", &msgs), 0);
+	free(msgs);
+	assert_int_equal(c->tls_profile, TLS_PROFILE_COMPAT);
+	expect("tls-profile modern\n", "");
+	expect("tls-profile Modern\n",
+	       "t.conf:1: tls-profile: 'Modern' is not compat, modern or strict\n");
+	expect("tls-profile legacy\n",
+	       "t.conf:1: tls-profile: 'legacy' is not compat, modern or strict\n");
+	expect("tls-profile modern\ntls-profile strict\n",
+	       "t.conf:2: tls-profile: already given on line 1\n");
+
+	expect("auth none\n", "");
+	expect("auth certificates\nclient-ca /ca.pem\n", "");
+	assert_int_equal(parse_msgs(c, "auth certificates\nclient-ca /ca.pem\n", &msgs), 0);
+	free(msgs);
+	assert_int_equal(c->auth, GWCONF_AUTH_CERTIFICATES);
+	assert_string_equal(gwconf_auth_name(c->auth), "certificates");
+	assert_string_equal(gwconf_auth_name(GWCONF_AUTH_NONE), "none");
+	expect("auth certificate\n", "t.conf:1: auth: 'certificate' is not none or certificates\n");
+	expect("auth yes\n", "t.conf:1: auth: 'yes' is not none or certificates\n");
+
+	/* Certificates mode needs a CA on the TLS listeners... */
+	expect("auth certificates\n",
+	       "t.conf:1: auth certificates needs client-ca: TLS listeners verify client "
+	       "certificates against that CA bundle\n");
+	expect("auth certificates\nclient-ca none\n",
+	       "t.conf:1: auth certificates needs client-ca: TLS listeners verify client "
+	       "certificates against that CA bundle\n");
+	/* ...and a trusted balancer on the plain-HTTP ones. */
+	expect("listen none\nlisten-http 192.0.2.1:80\nauth certificates\n",
+	       "t.conf:3: auth certificates with listen-http needs a trusted-proxy: clients there "
+	       "are identified only by identity-header from a balancer\n");
+	expect("listen none\nlisten-http 192.0.2.1:80\nauth certificates\n"
+	       "trusted-proxy 192.0.2.2\n",
+	       "");
+	/* A refused client-ca or auth line is reported once. */
+	expect("auth certificates\nclient-ca ca.pem\n",
+	       "t.conf:2: client-ca: 'ca.pem' is not an absolute path\n");
+	expect("auth maybe\n", "t.conf:1: auth: 'maybe' is not none or certificates\n");
+	free(c);
+}
+
+static void test_client_identity(void **state)
+{
+	struct gwconf *c = conf_new();
+	char buf[512], *msgs, *text;
+
+	(void)state;
+	expect("client-ca /ca.pem\nclient-crl /a.crl\nclient-crl /b.crl\n", "");
+	expect("client-ca /ca.pem\nclient-crl none\n", "");
+	expect("client-crl none\n", "");
+	expect("client-ca none\nclient-names none\nclient-name any\n", "");
+	expect("client-ca relative.pem\n",
+	       "t.conf:1: client-ca: 'relative.pem' is not an absolute path\n");
+	expect("client-ca /ca.pem\nclient-crl a.crl\n",
+	       "t.conf:2: client-crl: 'a.crl' is not an absolute path\n");
+	expect("client-ca /ca.pem\nclient-crl /a.crl\nclient-crl /a.crl\n",
+	       "t.conf:3: client-crl: /a.crl is already given on line 2\n");
+	expect("client-ca /ca.pem\nclient-crl none\nclient-crl /a.crl\n",
+	       "t.conf:3: client-crl: none cannot be combined with values (line 2)\n");
+	memset(buf, 0, sizeof(buf));
+	strcat(buf, "client-ca /ca.pem\n");
+	for (int i = 0; i < GWCONF_MAX_CRLS; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "client-crl /%d.crl\n", i);
+	assert_int_equal(parse_msgs(c, buf, &msgs), 0);
+	free(msgs);
+	assert_int_equal(c->ncrl, GWCONF_MAX_CRLS);
+	strcat(buf, "client-crl /x.crl\n");
+	expect(buf, "t.conf:18: client-crl: more than 16 files\n");
+
+	/* Names: what proto/ident accepts, kept as written. */
+	assert_int_equal(parse_msgs(c,
+				    "client-ca /ca.pem\nclient-name *.corp.example.com\n"
+				    "client-name PC1.example.com\nclient-name \"a#b\"\n",
+				    &msgs),
+			 0);
+	free(msgs);
+	assert_int_equal(c->nclient_name, 3);
+	assert_string_equal(c->client_name[1], "PC1.example.com");
+	text = print_str(c);
+	assert_non_null(strstr(text, "client-name *.corp.example.com\nclient-name PC1.example.com\n"
+				     "client-name \"a#b\"\nclient-names none\n"));
+	free(text);
+	expect("client-ca /ca.pem\nclient-name \"pc 1\"\n",
+	       "t.conf:2: client-name: 'pc 1': space in name\n");
+	expect("client-ca /ca.pem\nclient-name \"\"\n", "t.conf:2: client-name: '': empty name\n");
+	expect("client-ca /ca.pem\nclient-name caf\xc3\xa9\n",
+	       "t.conf:2: client-name: 'caf\\xc3\\xa9': non-ASCII character in name\n");
+	expect("client-ca /ca.pem\nclient-name any\nclient-name pc1\n",
+	       "t.conf:3: client-name: any cannot be combined with values (line 2)\n");
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, "client-ca /ca.pem\nclient-name ", 30);
+	memset(buf + 30, 'n', 253);
+	strcat(buf, "\n");
+	expect(buf, "");
+	buf[strlen(buf) - 1] = 'n';
+	strcat(buf, "\n");
+	expect(buf, "t.conf:2: client-name: 'nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn...': "
+		    "name longer than 253 characters\n");
+	{
+		char big[8192] = "client-ca /ca.pem\n";
+
+		for (int i = 0; i < GWCONF_MAX_NAMES; i++)
+			snprintf(big + strlen(big), sizeof(big) - strlen(big),
+				 "client-name pc%d.example.com\n", i);
+		assert_int_equal(parse_msgs(c, big, &msgs), 0);
+		free(msgs);
+		assert_int_equal(c->nclient_name, GWCONF_MAX_NAMES);
+		strcat(big, "client-name one-more\n");
+		expect(big, "t.conf:66: client-name: more than 64 patterns (put long lists in a "
+			    "client-names file)\n");
+	}
+	expect("client-ca /ca.pem\nclient-names /etc/iphttpsd/allowed\n", "");
+	expect("client-ca /ca.pem\nclient-names allowed\n",
+	       "t.conf:2: client-names: 'allowed' is not an absolute path\n");
+
+	/* Without a CA they would change nothing: errors, each at its first line. */
+	expect("client-crl /a.crl\n", "t.conf:1: client-crl has no effect without client-ca\n");
+	expect("client-name pc1\nclient-name pc2\n",
+	       "t.conf:1: client-name has no effect without client-ca or listen-http\n");
+	expect("\nclient-names /n.txt\n",
+	       "t.conf:2: client-names has no effect without client-ca or listen-http\n");
+	/* Behind a TLS-terminating balancer names apply to identity-header; CRLs still do not. */
+	expect("listen-http 192.0.2.1:80\nclient-name pc1\nclient-names /n.txt\n", "");
+	expect("listen-http 192.0.2.1:80\nclient-crl /a.crl\n",
+	       "t.conf:2: client-crl has no effect without client-ca\n");
+	/* A refused client-ca is reported once. */
+	expect("client-ca x\nclient-crl /a.crl\nclient-name pc1\n",
+	       "t.conf:1: client-ca: 'x' is not an absolute path\n");
+	free(c);
+}
+
+static void test_trusted_proxy(void **state)
+{
+	struct gwconf *c = conf_new();
+	char buf[1024] = "", *msgs, *text;
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	(void)state;
+	assert_int_equal(parse_msgs(c,
+				    "trusted-proxy 192.0.2.5\ntrusted-proxy 198.51.100.0/24\n"
+				    "trusted-proxy 2001:db8::5\ntrusted-proxy 2001:db8:1::/64\n",
+				    &msgs),
+			 0);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	assert_int_equal(c->ntrusted_proxy, 4);
+	assert_int_equal(c->trusted_proxy[0].plen, 128);
+	assert_int_equal(c->trusted_proxy[0].addr.s6_addr[10], 0xff);
+	assert_int_equal(c->trusted_proxy[0].addr.s6_addr[15], 5);
+	assert_int_equal(c->trusted_proxy[1].plen, 120);
+	assert_int_equal(c->trusted_proxy[3].plen, 64);
+	text = print_str(c);
+	assert_non_null(strstr(text, "trusted-proxy 192.0.2.5\ntrusted-proxy 198.51.100.0/24\n"
+				     "trusted-proxy 2001:db8::5\ntrusted-proxy 2001:db8:1::/64\n"
+				     "identity-header"));
+	free(text);
+
+	/* gwconf_trusted_proxy: the check the daemon makes on each peer. */
+	assert_int_equal(addr_parse_sockaddr("198.51.100.77:40000", 0, &ss, &len), 0);
+	assert_true(gwconf_trusted_proxy(c, (struct sockaddr *)&ss));
+	assert_int_equal(addr_parse_sockaddr("[::ffff:192.0.2.5]:1", 0, &ss, &len), 0);
+	assert_true(gwconf_trusted_proxy(c, (struct sockaddr *)&ss));
+	assert_int_equal(addr_parse_sockaddr("192.0.2.6:1", 0, &ss, &len), 0);
+	assert_false(gwconf_trusted_proxy(c, (struct sockaddr *)&ss));
+	assert_int_equal(addr_parse_sockaddr("[2001:db8:1::99]:1", 0, &ss, &len), 0);
+	assert_true(gwconf_trusted_proxy(c, (struct sockaddr *)&ss));
+	assert_int_equal(addr_parse_sockaddr("[2001:db8:2::99]:1", 0, &ss, &len), 0);
+	assert_false(gwconf_trusted_proxy(c, (struct sockaddr *)&ss));
+	gwconf_defaults(c);
+	assert_int_equal(addr_parse_sockaddr("192.0.2.5:1", 0, &ss, &len), 0);
+	assert_false(gwconf_trusted_proxy(c, (struct sockaddr *)&ss));
+
+	expect("trusted-proxy none\n", "");
+	expect("trusted-proxy 198.51.100.1/24\n",
+	       "t.conf:1: trusted-proxy: 198.51.100.1/24 has bits set past the prefix length (did "
+	       "you mean 198.51.100.0/24?)\n");
+	expect("trusted-proxy 2001:db8::1/64\n",
+	       "t.conf:1: trusted-proxy: 2001:db8::1/64 has bits set past the prefix length (did "
+	       "you mean 2001:db8::/64?)\n");
+	expect("trusted-proxy 192.0.2.0/33\n", "t.conf:1: trusted-proxy: '192.0.2.0/33': the IPv4 "
+					       "prefix length must be a number from 0 to 32\n");
+	expect("trusted-proxy 2001:db8::/129\n", "t.conf:1: trusted-proxy: '2001:db8::/129': the "
+						 "prefix length must be a number from 0 to 128\n");
+	expect("trusted-proxy [2001:db8::5]\n", "t.conf:1: trusted-proxy: '[2001:db8::5]': not a "
+						"numeric IPv4 or IPv6 address\n");
+	expect("trusted-proxy lb.example.com\n", "t.conf:1: trusted-proxy: 'lb.example.com': not "
+						 "a numeric IPv4 or IPv6 address\n");
+	expect("trusted-proxy 0.0.0.0/0\n", "t.conf:1: trusted-proxy: 0.0.0.0/0 would let every "
+					    "address claim client identities; name the "
+					    "balancers\n");
+	expect("trusted-proxy ::/0\n", "t.conf:1: trusted-proxy: ::/0 would let every address "
+				       "claim client identities; name the balancers\n");
+	expect("trusted-proxy 192.0.2.5\ntrusted-proxy ::ffff:192.0.2.5\n",
+	       "t.conf:2: trusted-proxy: 192.0.2.5 is already given on line 1\n");
+	expect("trusted-proxy 192.0.2.5\ntrusted-proxy none\n",
+	       "t.conf:2: trusted-proxy: none cannot be combined with values (line 1)\n");
+	for (int i = 0; i < GWCONF_MAX_PROXIES; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "trusted-proxy 192.0.2.%d\n",
+			 i + 1);
+	expect(buf, "");
+	strcat(buf, "trusted-proxy 192.0.2.200\n");
+	expect(buf, "t.conf:17: trusted-proxy: more than 16 networks\n");
+	free(c);
+}
+
+static void test_identity_header(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	expect("identity-header X-SSL-Client-S-DN-CN\n", "");
+	expect("identity-header \"x!#$%&'*+-.^_`|~9\"\n", "");
+	expect("identity-header \"\"\n", "t.conf:1: identity-header: must not be empty\n");
+	expect("identity-header X-Client:\n", "t.conf:1: identity-header: 'X-Client:' is not a "
+					      "header field name (RFC 9110 §5.1 token "
+					      "characters)\n");
+	expect("identity-header \"X Client\"\n", "t.conf:1: identity-header: 'X Client' is not a "
+						 "header field name (RFC 9110 §5.1 token "
+						 "characters)\n");
+	expect("identity-header X-Caf\xc3\xa9\n", "t.conf:1: identity-header: 'X-Caf\\xc3\\xa9' is "
+						  "not a header field name (RFC 9110 §5.1 token "
+						  "characters)\n");
+	expect("identity-header host\n",
+	       "t.conf:1: identity-header: Host is a field the request itself needs\n");
+	expect("identity-header CONTENT-LENGTH\n",
+	       "t.conf:1: identity-header: Content-Length is a field the request itself needs\n");
+	expect(
+	    "identity-header Transfer-Encoding\n",
+	    "t.conf:1: identity-header: Transfer-Encoding is a field the request itself needs\n");
+	expect("identity-header connection\n",
+	       "t.conf:1: identity-header: Connection is a field the request itself needs\n");
+	memset(buf, 0, sizeof(buf));
+	memcpy(buf, "identity-header ", 16);
+	memset(buf + 16, 'h', 63);
+	strcat(buf, "\n");
+	expect(buf, "");
+	buf[strlen(buf) - 1] = 'h';
+	strcat(buf, "\n");
+	expect(buf, "t.conf:1: identity-header: 64 characters, the limit is 63\n");
+}
+
+static void test_unauth_allow(void **state)
+{
+	struct gwconf *c = conf_new();
+	char buf[4096] = "", *msgs, *text;
+
+	(void)state;
+	assert_int_equal(parse_msgs(c,
+				    "unauth-allow to 2001:db8:100::1/128 proto udp port 500\n"
+				    "unauth-allow to 2001:db8:100::1/128 proto udp port 4500\n"
+				    "unauth-allow to 2001:db8:100::1/128 proto esp\n"
+				    "unauth-allow proto icmpv6 type 1-4\n",
+				    &msgs),
+			 0);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	assert_int_equal(c->unauth_allow.n, 4);
+	assert_int_equal(c->unauth_allow.rules[2].proto, 50);
+	assert_int_equal(c->unauth_allow.rules[1].port_lo, 4500);
+	text = print_str(c);
+	assert_non_null(strstr(text, "ra-interval 600\n"
+				     "unauth-allow to 2001:db8:100::1/128 proto udp port 500\n"
+				     "unauth-allow to 2001:db8:100::1/128 proto udp port 4500\n"
+				     "unauth-allow to 2001:db8:100::1/128 proto esp\n"
+				     "unauth-allow proto icmpv6 type 1-4\n"
+				     "client-isolation no\n"));
+	free(text);
+	/* "any" alone is the empty list: no restriction. */
+	assert_int_equal(parse_msgs(c, "unauth-allow any\n", &msgs), 0);
+	free(msgs);
+	assert_int_equal(c->unauth_allow.n, 0);
+
+	expect("unauth-allow none\n",
+	       "t.conf:1: unauth-allow: 'none' is ambiguous: 'unauth-allow any' lets "
+	       "unauthenticated clients reach everything; to admit no unauthenticated client use "
+	       "auth certificates\n");
+	expect("unauth-allow any\nunauth-allow proto esp\n",
+	       "t.conf:2: unauth-allow: any cannot be combined with values (line 1)\n");
+	expect("unauth-allow any proto esp\n",
+	       "t.conf:1: unauth-allow: any takes no other arguments\n");
+	expect("unauth-allow to ::/0\n", "t.conf:1: unauth-allow: this rule matches every packet; "
+					 "write 'unauth-allow any' alone for no restriction\n");
+	expect("unauth-allow proto esp\nunauth-allow to ::/0\n",
+	       "t.conf:2: unauth-allow: this rule matches every packet; write 'unauth-allow any' "
+	       "alone for no restriction\n");
+	expect("unauth-allow from 2001:db8::/32\n",
+	       "t.conf:1: unauth-allow: unknown word 'from' (expected to, proto, port or type)\n");
+	expect("unauth-allow proto udp port\n", "t.conf:1: unauth-allow: 'port' needs a value\n");
+	expect("unauth-allow\n", "t.conf:1: unauth-allow: takes 1 to 15 arguments, got 0\n");
+	for (int i = 0; i < ACL_MAX_RULES; i++)
+		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf),
+			 "unauth-allow proto udp port %d\n", i + 1);
+	expect(buf, "");
+	strcat(buf, "unauth-allow proto esp\n");
+	expect(buf, "t.conf:65: unauth-allow: more than 64 rules\n");
+
+	expect("client-isolation yes\n", "");
+	expect("client-isolation on\n", "t.conf:1: client-isolation: 'on' is not yes or no\n");
+	free(c);
+}
+
+static void test_source_limits(void **state)
+{
+	(void)state;
+	expect("max-conn-per-source 0\nhandshake-rate 0\nclient-icmp-rate 0\n", "");
+	expect("max-conn-per-source 1000000\nhandshake-rate 1000000\nclient-icmp-rate 1000000\n",
+	       "");
+	expect("max-conn-per-source 1000001\n",
+	       "t.conf:1: max-conn-per-source: 1000001 is above the maximum 1000000\n");
+	expect("handshake-rate 1000001\n",
+	       "t.conf:1: handshake-rate: 1000001 is above the maximum 1000000\n");
+	expect("client-icmp-rate 1000001\n",
+	       "t.conf:1: client-icmp-rate: 1000001 is above the maximum 1000000\n");
+	expect("handshake-rate 2.5\n", "t.conf:1: handshake-rate: '2.5' is not a number\n");
+	expect("max-conn-per-source unlimited\n",
+	       "t.conf:1: max-conn-per-source: 'unlimited' is not a number\n");
+	expect("client-icmp-rate -1\n", "t.conf:1: client-icmp-rate: '-1' is not a number\n");
+}
+
+static void test_listen_proxy_protocol(void **state)
+{
+	struct gwconf *c = conf_new();
+	char *msgs;
+
+	(void)state;
+	assert_int_equal(parse_msgs(c,
+				    "listen 192.0.2.1 proxy-protocol\nlisten [2001:db8::1]\n"
+				    "listen-http 192.0.2.1:80 proxy-protocol\n"
+				    "trusted-proxy 192.0.2.9\n",
+				    &msgs),
+			 0);
+	assert_string_equal(msgs, "");
+	free(msgs);
+	assert_true(c->listen[0].proxy_protocol);
+	assert_false(c->listen[1].proxy_protocol);
+	assert_true(c->listen_http[0].proxy_protocol);
+	expect("listen 192.0.2.1 proxy\n",
+	       "t.conf:1: listen: unknown option 'proxy' (proxy-protocol)\n");
+	expect("listen 192.0.2.1 proxy-protocol x\n", "t.conf:1: listen: takes 1 to 2 arguments, "
+						      "got 3\n");
+	expect("listen none proxy-protocol\n", "t.conf:1: listen: none takes no other arguments\n");
+	expect("listen 192.0.2.1\nlisten 192.0.2.2 proxy-protocol\n",
+	       "t.conf:2: listen: proxy-protocol needs a trusted-proxy (the balancer's address)\n");
+	expect("listen none\nlisten-http 192.0.2.1:80\nlisten-http 192.0.2.1:81 proxy-protocol\n",
+	       "t.conf:3: listen-http: proxy-protocol needs a trusted-proxy (the balancer's "
+	       "address)\n");
+	/* The option does not change what collides. */
+	expect("trusted-proxy 192.0.2.9\nlisten 192.0.2.1 proxy-protocol\nlisten 192.0.2.1\n",
+	       "t.conf:3: listen: 192.0.2.1:443 collides with listen 192.0.2.1:443 (line 2)\n");
+	/* A refused trusted-proxy line is reported once. */
+	expect("listen 192.0.2.1 proxy-protocol\ntrusted-proxy x\n",
+	       "t.conf:2: trusted-proxy: 'x': not a numeric IPv4 or IPv6 address\n");
+	free(c);
+}
+
 /* Several mistakes in one file: all reported, in order, lines then whole-file checks. */
 static void test_collected(void **state)
 {
@@ -1039,8 +1565,33 @@ static void test_key_names(void **state)
 	assert_true(gwconf_key_reloadable("certificate"));
 	assert_true(gwconf_key_reloadable("nd-resolve-rate"));
 	assert_false(gwconf_key_reloadable("prefix"));
+	assert_false(gwconf_key_reloadable("listen"));
 	assert_false(gwconf_key_reloadable("listen-http"));
 	assert_false(gwconf_key_reloadable("nope"));
+	/* Every key of issue #4 applies on SIGHUP. */
+	{
+		static const char *const sec[] = {
+		    "key",
+		    "tls-profile",
+		    "auth",
+		    "client-ca",
+		    "client-crl",
+		    "client-name",
+		    "client-names",
+		    "trusted-proxy",
+		    "identity-header",
+		    "unauth-allow",
+		    "client-isolation",
+		    "max-conn-per-source",
+		    "handshake-rate",
+		    "client-icmp-rate",
+		};
+
+		for (size_t k = 0; k < sizeof(sec) / sizeof(sec[0]); k++)
+			if (!gwconf_key_reloadable(sec[k]))
+				fail_msg("%s should be reloadable", sec[k]);
+	}
+	assert_int_equal(i, 42);
 }
 
 static void test_restart_changes(void **state)
@@ -1050,6 +1601,17 @@ static void test_restart_changes(void **state)
 
 	(void)state;
 	assert_int_equal(gwconf_restart_changes(a, b, keys, 4), 0);
+	{
+		/* The new keys reload; a listener's proxy-protocol option is a restart. */
+		const char *text = "auth certificates\nclient-ca /ca.pem\nunauth-allow proto esp\n"
+				   "tls-profile strict\ntrusted-proxy 192.0.2.9\n"
+				   "listen 0.0.0.0 proxy-protocol\nlisten [::]\n";
+
+		assert_int_equal(gwconf_parse(b, text, strlen(text), "t"), 0);
+		assert_int_equal(gwconf_restart_changes(a, b, keys, 4), 1);
+		assert_string_equal(keys[0], "listen");
+		gwconf_defaults(b);
+	}
 	{
 		const char *text =
 		    "mtu 1400\nroute ::/0\nlog-level debug\nlisten 192.0.2.1\ntun t9\n"
@@ -1164,6 +1726,63 @@ static void test_check_files(void **state)
 	free(c);
 }
 
+/* Two pairs, the client CA, CRLs and the allow-list: each file checked, one message each. */
+static void test_check_sec_files(void **state)
+{
+	char dir[] = "/tmp/test_gwconfXXXXXX", p[8][128], text[2048], want[2048], *msgs;
+	static const char *const names[8] = {"rsa.pem", "rsa.key", "ec.pem", "ec.key",
+					     "ca.pem",	"a.crl",   "b.crl",  "allowed.txt"};
+	struct gwconf *c = conf_new();
+	struct capture cap;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 8; i++) {
+		snprintf(p[i], sizeof(p[i]), "%s/%s", dir, names[i]);
+		write_file(p[i], "x", 1, (i == 1 || i == 3) ? 0600 : 0644);
+	}
+	snprintf(text, sizeof(text),
+		 "certificate %s\nkey %s\ncertificate %s\nkey %s\nclient-ca %s\n"
+		 "client-crl %s\nclient-crl %s\nclient-names %s\n",
+		 p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7]);
+	assert_int_equal(gwconf_parse(c, text, strlen(text), "t"), 0);
+	assert_int_equal(gwconf_check_files(c), 0);
+
+	/* The second key readable by others, a CRL missing, the CA a directory, the list gone. */
+	chmod(p[3], 0604);
+	unlink(p[6]);
+	unlink(p[4]);
+	assert_int_equal(mkdir(p[4], 0700), 0);
+	unlink(p[7]);
+	cap_begin(&cap);
+	assert_int_equal(gwconf_check_files(c), 4);
+	msgs = cap_end(&cap);
+	snprintf(want, sizeof(want),
+		 "key: %s: mode 0604 lets group or others read it\n"
+		 "client-ca: %s: not a regular file\n"
+		 "client-crl: %s: No such file or directory\n"
+		 "client-names: %s: No such file or directory\n",
+		 p[3], p[4], p[6], p[7]);
+	assert_string_equal(msgs, want);
+	free(msgs);
+
+	/* A file this process cannot open (meaningless as root, which opens everything). */
+	if (geteuid() != 0) {
+		chmod(p[5], 0);
+		cap_begin(&cap);
+		assert_int_equal(gwconf_check_files(c), 5);
+		msgs = cap_end(&cap);
+		snprintf(want, sizeof(want), "client-crl: %s: Permission denied\n", p[5]);
+		assert_non_null(strstr(msgs, want));
+		free(msgs);
+	}
+	rmdir(p[4]);
+	for (int i = 0; i < 8; i++)
+		unlink(p[i]);
+	rmdir(dir);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1189,12 +1808,21 @@ int main(void)
 	    cmocka_unit_test(test_routes),
 	    cmocka_unit_test(test_process_keys),
 	    cmocka_unit_test(test_limits),
+	    cmocka_unit_test(test_cert_pairs),
+	    cmocka_unit_test(test_tls_profile_and_auth),
+	    cmocka_unit_test(test_client_identity),
+	    cmocka_unit_test(test_trusted_proxy),
+	    cmocka_unit_test(test_identity_header),
+	    cmocka_unit_test(test_unauth_allow),
+	    cmocka_unit_test(test_source_limits),
+	    cmocka_unit_test(test_listen_proxy_protocol),
 	    cmocka_unit_test(test_collected),
 	    cmocka_unit_test(test_repeat_and_limits),
 	    cmocka_unit_test(test_key_names),
 	    cmocka_unit_test(test_restart_changes),
 	    cmocka_unit_test(test_read_file),
 	    cmocka_unit_test(test_check_files),
+	    cmocka_unit_test(test_check_sec_files),
 	};
 
 	log_init("test_gwconf", false, LOG_LVL_INFO);

@@ -624,12 +624,80 @@ static void test_response_404_exact(void **state)
 
 static void test_response_unknown_status(void **state)
 {
-	static const int bad[] = {0, 100, 200, 302, 403, 500, 599, 999, -404};
+	static const int bad[] = {0, 100, 200, 302, 401, 500, 599, 999, -404};
 	char out[1024];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(http1_response_error(out, sizeof(out), bad[i], "gw", 0), 0);
+}
+
+/* 403 is what a client refused by preauthentication gets (ms-iphttps.md §3.3). */
+static void test_response_403(void **state)
+{
+	char out[1024];
+	size_t n;
+
+	(void)state;
+	n = http1_response_error(out, sizeof(out), 403, "gw", SPEC_TIME);
+	assert_true(n > 0);
+	assert_memory_equal(out, "HTTP/1.1 403 Forbidden\r\n", 24);
+}
+
+static const struct http1_policy idpol = {
+    .paths = {"/IPHTTPS"},
+    .npaths = 1,
+    .identity_header = "X-Client-Identity",
+};
+
+static void parse_id(const char *head, struct http1_request *req)
+{
+	assert_int_equal(http1_parse_request(&idpol, (const uint8_t *)head, strlen(head), req),
+			 HTTP1_OK);
+}
+
+/* The balancer's identity header: copied once, counted, case-insensitive name. */
+static void test_identity_header(void **state)
+{
+	struct http1_request req;
+	char longv[400];
+
+	(void)state;
+	parse_id("POST /IPHTTPS HTTP/1.1\r\nContent-Length: 1\r\n\r\n", &req);
+	assert_int_equal(req.identity_count, 0);
+	assert_string_equal(req.identity, "");
+	parse_id("POST /IPHTTPS HTTP/1.1\r\nx-client-identity:  pc1.example.test \r\n"
+		 "Content-Length: 1\r\n\r\n",
+		 &req);
+	assert_int_equal(req.identity_count, 1);
+	assert_string_equal(req.identity, "pc1.example.test");
+	assert_false(req.identity_truncated);
+	parse_id("POST /IPHTTPS HTTP/1.1\r\nX-Client-Identity: a\r\nX-Client-Identity: b\r\n"
+		 "Content-Length: 1\r\n\r\n",
+		 &req);
+	assert_int_equal(req.identity_count, 2);
+	assert_string_equal(req.identity, "a");
+	memset(longv, 'a', sizeof(longv));
+	longv[sizeof(longv) - 1] = '\0';
+	{
+		char head[600];
+
+		snprintf(head, sizeof(head),
+			 "POST /IPHTTPS HTTP/1.1\r\nX-Client-Identity: %s\r\n"
+			 "Content-Length: 1\r\n\r\n",
+			 longv);
+		parse_id(head, &req);
+		assert_true(req.identity_truncated);
+	}
+	/* Without a configured header nothing is captured. */
+	{
+		const char *h = "POST /IPHTTPS HTTP/1.1\r\nX-Client-Identity: a\r\n"
+				"Content-Length: 1\r\n\r\n";
+
+		assert_int_equal(http1_parse_request(&pol, (const uint8_t *)h, strlen(h), &req),
+				 HTTP1_OK);
+		assert_int_equal(req.identity_count, 0);
+	}
 }
 
 static void test_reason(void **state)
@@ -726,6 +794,8 @@ int main(void)
 	    cmocka_unit_test(test_response_errors),
 	    cmocka_unit_test(test_response_404_exact),
 	    cmocka_unit_test(test_response_unknown_status),
+	    cmocka_unit_test(test_response_403),
+	    cmocka_unit_test(test_identity_header),
 	    cmocka_unit_test(test_reason),
 	    cmocka_unit_test(test_date),
 	    cmocka_unit_test(test_date_vs_gmtime),

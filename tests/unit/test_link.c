@@ -6,7 +6,10 @@
  * [MS-IPHTTPS] §3.2.5.2.2 against Certificates mode, forwarding in both directions, the
  * ICMPv6 error rate limit with a controlled clock, neighbour resolution for addresses no client
  * has announced (NS fan-out, hold, delivery, retransmission, failure, limits, peer_down while
- * a packet is held), and link_init's config checks.
+ * a packet is held), link_init's config checks, and the protections of an open link: the
+ * unauthenticated peers' policy (on, off, swapped, per authenticated flag; the gateway's own
+ * answers exempt), client isolation (unicast, resolution, certificates-mode multicast), the
+ * per-client ICMPv6 rate and the per-client ICMPv6 error budget, with a controlled clock.
  * Vectors: the RS and DAD NS of ms-iphttps.md §1.5; the rest built here.
  */
 #include <stdarg.h>
@@ -20,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/acl.h"
 #include "proto/ip6.h"
 #include "proto/link.h"
 #include "proto/nd.h"
@@ -1476,10 +1480,13 @@ static void test_reconfigure(void **state)
 static void test_drop_names(void **state)
 {
 	static const char *const want[] = {
-	    "malformed",  "spoofed",   "foreign_src",	   "unspec_src",  "ll_not_gw",
-	    "mcast",	  "rogue_nd",  "nd_invalid",	   "too_big",	  "no_neighbor",
-	    "queue_full", "tun",       "tun_mcast",	   "tun_offlink", "gw_unhandled",
-	    "icmp_rate",  "peer_down", "resolve_replaced",
+	    "malformed",   "spoofed",	  "foreign_src",
+	    "unspec_src",  "ll_not_gw",	  "mcast",
+	    "rogue_nd",	   "nd_invalid",  "too_big",
+	    "no_neighbor", "queue_full",  "tun",
+	    "tun_mcast",   "tun_offlink", "gw_unhandled",
+	    "icmp_rate",   "peer_down",	  "resolve_replaced",
+	    "policy",	   "isolated",	  "client_icmp_rate",
 	};
 	size_t i;
 
@@ -1702,7 +1709,8 @@ static void test_resolve_timeout(void **state)
 	assert_int_equal(R.nout, 1);
 }
 
-/* From a client: the error goes back down its connection; the ICMPv6 error limit applies. */
+/* From a client: the error goes back down its connection; the ICMPv6 error limit applies, one
+ * bucket per client. */
 static void test_resolve_timeout_peer(void **state)
 {
 	struct link_cfg c = base_cfg();
@@ -1717,19 +1725,20 @@ static void test_resolve_timeout_peer(void **state)
 	assert_int_equal(R.nall, 2);
 	tick_at(1000);
 	tick_at(2000);
-	/* only one error token left when they fail */
+	/* one error token per client when they fail: each gets its own error */
 	c.resolve_rate = 10;
 	c.icmp_error_rate = 1;
 	assert_int_equal(link_reconfigure(&L, &c), 0);
 	tick_at(3000);
 	assert_int_equal(R.nall, 6);
-	assert_int_equal(R.nout, 1);
+	assert_int_equal(R.nout, 2);
 	assert_ptr_equal(R.out[0].to, &peers[0]);
 	check_error(0, 1, 3, 0, GW_G, G0, b, n);
-	assert_int_equal(R.ndrops, 3);
+	assert_ptr_equal(R.out[1].to, &peers[1]);
+	check_error(1, 1, 3, 0, GW_G, G1, b2, n2);
+	assert_int_equal(R.ndrops, 2);
 	assert_drop(0, LINK_DROP_NO_NEIGHBOR, 0);
-	assert_drop(1, LINK_DROP_ICMP_RATE, 1);
-	assert_drop(2, LINK_DROP_NO_NEIGHBOR, 1);
+	assert_drop(1, LINK_DROP_NO_NEIGHBOR, 1);
 	assert_int_equal(L.stats.resolve_failed, 2);
 	/* an error about an ICMPv6 error is never sent (RFC 4443 §2.4(e.1)) */
 	rec_clear();
@@ -2088,6 +2097,471 @@ static void test_next_deadline(void **state)
 	assert_int_equal(R.nall, 5);
 }
 
+/* ---- protections of an open link: policy, isolation, ICMPv6 rates ------------------------- */
+
+#define G2 "2001:db8:1:1000::a2"
+
+static struct acl pol;
+
+/* Adds one rule, given as its configuration text, to pol. */
+static void pol_rule(const char *text)
+{
+	char buf[128], err[128], *save = NULL, *t;
+	const char *w[16];
+	size_t n = 0;
+
+	assert_true(pol.n < ACL_MAX_RULES);
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (t = strtok_r(buf, " ", &save); t && n < 16; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	assert_int_equal(acl_rule_parse(&pol.rules[pol.n], w, n, err, sizeof(err)), 0);
+	pol.n++;
+}
+
+/* base_cfg with pol holding r1 and r2 (NULL: none) as the unauthenticated peers' policy. */
+static struct link_cfg policy_cfg(const char *r1, const char *r2)
+{
+	struct link_cfg c = base_cfg();
+
+	memset(&pol, 0, sizeof(pol));
+	if (r1)
+		pol_rule(r1);
+	if (r2)
+		pol_rule(r2);
+	c.unauth_policy = &pol;
+	return c;
+}
+
+static size_t udp_port(uint8_t *b, const char *src, const char *dst, uint16_t port)
+{
+	size_t n = udp(b, src, dst, 16);
+
+	b[42] = (uint8_t)(port >> 8);
+	b[43] = (uint8_t)port;
+	return n;
+}
+
+/* An ESP packet (RFC 4303): SPI, sequence number and opaque bytes. */
+static size_t esp(uint8_t *b, const char *src, const char *dst)
+{
+	memset(b + 40, 0xab, 24);
+	return mkpkt(b, src, dst, 50, 64, 24);
+}
+
+/* Output i is the packet b[0..n) itself, down peer's connection (-1: to the TUN). */
+static void check_fwd(size_t i, int peer, const uint8_t *b, size_t n)
+{
+	assert_true(i < R.nout);
+	if (peer < 0)
+		assert_null(R.out[i].to);
+	else
+		assert_ptr_equal(R.out[i].to, &peers[peer]);
+	assert_int_equal(R.out[i].len, n);
+	assert_memory_equal(R.out[i].pkt, b, n);
+}
+
+static void test_policy_unauth(void **state)
+{
+	struct link_cfg c = policy_cfg("proto esp", "to 2001:db8:9::/48 proto udp port 500");
+	static struct link l2;
+	uint8_t b[256];
+	size_t n;
+
+	(void)state;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	learn(0, G0);
+	learn(1, G1);
+	/* not allowed: dropped silently, no ICMPv6 error */
+	from(0, b, udp_port(b, G0, FAR, 53));
+	assert_only_drop(LINK_DROP_POLICY, 0);
+	assert_int_equal(L.stats.to_tun, 0);
+	assert_int_equal(L.stats.icmp_errors, 0);
+	rec_clear();
+	from(0, b, udp_port(b, G0, "2001:db8:a::1", 500)); /* the port, outside the prefix */
+	assert_only_drop(LINK_DROP_POLICY, 0);
+	/* allowed: IKE to the gateway's range, ESP anywhere */
+	rec_clear();
+	n = udp_port(b, G0, FAR, 500);
+	from(0, b, n);
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 1);
+	check_fwd(0, -1, b, n);
+	rec_clear();
+	n = esp(b, G0, FAR);
+	from(0, b, n);
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 1);
+	check_fwd(0, -1, b, n);
+	assert_int_equal(L.stats.to_tun, 2);
+	/* client to client by the same rules */
+	rec_clear();
+	from(0, b, udp_port(b, G0, G1, 500));
+	assert_only_drop(LINK_DROP_POLICY, 0);
+	assert_int_equal(L.stats.peer_to_peer, 0);
+	rec_clear();
+	n = esp(b, G0, G1);
+	from(0, b, n);
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 1);
+	check_fwd(0, 1, b, n);
+	/* an authenticated peer is not subject to it, nor is the intranet's traffic */
+	rec_clear();
+	peers[2].authenticated = true;
+	n = udp_port(b, G2, FAR, 53);
+	from(2, b, n);
+	assert_int_equal(R.ndrops, 0);
+	check_fwd(0, -1, b, n);
+	n = udp_port(b, FAR, G0, 53);
+	link_from_tun(&L, b, n);
+	assert_int_equal(R.ndrops, 0);
+	check_fwd(1, 0, b, n);
+	/* swapped away by link_reconfigure, or empty: no restriction */
+	rec_clear();
+	c.unauth_policy = NULL;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	n = udp_port(b, G0, FAR, 53);
+	from(0, b, n);
+	c.unauth_policy = &pol;
+	pol.n = 0;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	from(0, b, n);
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 2);
+	check_fwd(1, -1, b, n);
+	/* more rules than an acl holds: refused */
+	pol.n = ACL_MAX_RULES + 1;
+	assert_int_equal(link_reconfigure(&L, &c), -1);
+	assert_int_equal(link_init(&l2, &c, &ops), -1);
+	pol.n = 0;
+}
+
+/* Under a policy that allows only ESP, the gateway still answers an unauthenticated client's
+ * RS, DAD, NS and echo: those never reach the policy. */
+static void test_policy_gateway_answers(void **state)
+{
+	struct link_cfg c = policy_cfg("proto esp", NULL);
+	struct buf_wr w;
+	uint8_t b[256];
+
+	(void)state;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	from(0, rs_vec, sizeof(rs_vec));
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 1);
+	check_ra(0, RS_SRC, &c);
+	from(1, dad_vec, sizeof(dad_vec));
+	assert_int_equal(owner(DAD_TGT), 1);
+	buf_wr_init(&w, b, sizeof(b));
+	assert_int_equal(nd_build_ns(&w, in6p(G0), in6p(GW_G), in6p(GW_G)), 0);
+	from(0, b, w.len);
+	assert_int_equal(R.nout, 2);
+	check_gw_na(1, GW_G, G0, GW_G, true, true);
+	from(0, b, echo(b, G0, GW_G));
+	assert_int_equal(R.nout, 3);
+	check_echo_reply(2, GW_G, G0, b);
+	from(0, b, echo(b, L0, "fe80::1"));
+	assert_int_equal(R.nout, 4);
+	check_echo_reply(3, "fe80::1", L0, b);
+	from(0, b, na_answer(b, G0)); /* consumed by the gateway */
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 4);
+	/* the same echo to anyone else is policy */
+	rec_clear();
+	from(0, b, echo(b, G0, FAR));
+	assert_only_drop(LINK_DROP_POLICY, 0);
+}
+
+/* Policy before resolution: a refused packet starts no NS and gets no error; one held before
+ * the policy changed is judged by the new policy on delivery. */
+static void test_policy_resolve(void **state)
+{
+	struct link_cfg c = policy_cfg("proto esp", NULL);
+	uint8_t b[256], a[128];
+	size_t n;
+
+	(void)state;
+	c.resolve_rate = 10; /* as setup_resolve */
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	learn(0, G0);
+	from(0, b, udp_port(b, G0, X, 53));
+	assert_only_drop(LINK_DROP_POLICY, 0);
+	assert_int_equal(L.npending, 0);
+	/* ESP to the same unknown address is resolved and delivered */
+	rec_clear();
+	n = esp(b, G0, X);
+	from(0, b, n);
+	assert_int_equal(R.nall, 1);
+	check_ns(0, X);
+	from(1, a, na_answer(a, X));
+	assert_int_equal(owner(X), 1);
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 1);
+	check_delivered(0, 1, b, n);
+	/* UDP held while no policy was set, then a policy that refuses it */
+	rec_clear();
+	c.unauth_policy = NULL;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	from(0, b, udp_port(b, G0, X2, 53));
+	assert_int_equal(L.npending, 1);
+	c.unauth_policy = &pol;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	from(2, a, na_answer(a, X2));
+	assert_int_equal(owner(X2), 2);
+	assert_int_equal(L.npending, 0);
+	assert_int_equal(R.nout, 0);
+	assert_only_drop_count(LINK_DROP_POLICY, 1);
+	assert_drop(0, LINK_DROP_POLICY, 0);
+}
+
+static void test_isolation(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[256];
+	size_t n;
+
+	(void)state;
+	c.isolation = true;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	learn(0, G0);
+	learn(1, G1);
+	from(0, b, udp_port(b, G0, G1, 53));
+	assert_only_drop(LINK_DROP_ISOLATED, 0);
+	rec_clear();
+	from(0, b, esp(b, G0, G1));
+	assert_only_drop(LINK_DROP_ISOLATED, 0);
+	/* an unknown address on the link is some client's: no error that would tell */
+	rec_clear();
+	from(0, b, udp_port(b, G0, X, 53));
+	assert_only_drop(LINK_DROP_ISOLATED, 0);
+	assert_int_equal(L.stats.peer_to_peer, 0);
+	assert_int_equal(L.stats.icmp_errors, 0);
+	/* the intranet both ways, and the gateway's answers, are not client to client */
+	rec_clear();
+	n = udp_port(b, G0, FAR, 53);
+	from(0, b, n);
+	check_fwd(0, -1, b, n);
+	n = udp_port(b, FAR, G1, 53);
+	link_from_tun(&L, b, n);
+	check_fwd(1, 1, b, n);
+	from(0, b, echo(b, G0, GW_G));
+	check_echo_reply(2, GW_G, G0, b);
+	from(1, b, dad(b, G0)); /* DAD is still defended on the owner's behalf */
+	assert_int_equal(R.nout, 4);
+	assert_int_equal(L.stats.dad_conflicts, 1);
+	assert_int_equal(R.ndrops, 0);
+	/* off again */
+	rec_clear();
+	c.isolation = false;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	n = udp_port(b, G0, G1, 53);
+	from(0, b, n);
+	assert_int_equal(R.ndrops, 0);
+	check_fwd(0, 1, b, n);
+}
+
+/* Certificates mode: link-local unicast and the multicast fan-out between clients. */
+static void test_isolation_certs(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[256];
+	size_t n;
+
+	(void)state;
+	c.auth_certificates = true;
+	c.isolation = true;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	learn(0, L0);
+	learn(1, L1);
+	from(0, b, udp_port(b, L0, L1, 53));
+	assert_only_drop(LINK_DROP_ISOLATED, 0);
+	rec_clear();
+	from(0, b, udp_port(b, L0, "ff02::1", 53));
+	assert_only_drop(LINK_DROP_ISOLATED, 0);
+	assert_int_equal(L.stats.to_all, 0);
+	/* RS is the gateway's to answer */
+	rec_clear();
+	from(1, rs_vec, sizeof(rs_vec));
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nout, 1);
+	/* without isolation the fan-out happens, but an unauthenticated client's multicast is
+	 * still subject to the policy */
+	rec_clear();
+	c = policy_cfg("proto esp", NULL);
+	c.auth_certificates = true;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	from(0, b, udp_port(b, L0, "ff02::1", 53));
+	assert_only_drop(LINK_DROP_POLICY, 0);
+	rec_clear();
+	peers[0].authenticated = true;
+	n = udp_port(b, L0, "ff02::1", 53);
+	from(0, b, n);
+	assert_int_equal(R.ndrops, 0);
+	assert_int_equal(R.nall, 1);
+	assert_ptr_equal(R.all_except[0], &peers[0]);
+	assert_memory_equal(R.all[0].pkt, b, n);
+	n = udp_port(b, L0, L1, 53);
+	from(0, b, n);
+	check_fwd(0, 1, b, n);
+}
+
+/* A packet held for resolution before isolation was switched on is not delivered to the client
+ * that turns out to own the address. */
+static void test_isolation_resolved(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[256], a[128];
+	size_t n;
+
+	(void)state;
+	learn(0, G0);
+	n = udp_port(b, G0, X, 53);
+	from(0, b, n);
+	assert_int_equal(L.npending, 1);
+	c.resolve_rate = 10;
+	c.isolation = true;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	from(1, a, na_answer(a, X));
+	assert_int_equal(owner(X), 1);
+	assert_int_equal(L.stats.resolved, 1);
+	assert_int_equal(R.nout, 0);
+	assert_only_drop_count(LINK_DROP_ISOLATED, 1);
+	assert_drop(0, LINK_DROP_ISOLATED, 0);
+}
+
+static int setup_icmp_rate(void **state)
+{
+	struct link_cfg c = base_cfg();
+
+	(void)state;
+	c.client_icmp_rate = 3;
+	return setup_cfg(&c); /* the peers come up at now_ms 0 with full buckets */
+}
+
+/* Echo requests from peer, expecting `answered` replies and `dropped` rate drops. */
+static void echoes(int peer, const char *src, int count, size_t answered, size_t dropped)
+{
+	uint8_t b[128];
+	int i;
+
+	rec_clear();
+	for (i = 0; i < count; i++)
+		from(peer, b, echo(b, src, GW_G));
+	assert_int_equal(R.nout, answered);
+	assert_only_drop_count(LINK_DROP_CLIENT_ICMP_RATE, dropped);
+}
+
+static void test_client_icmp_rate(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[128];
+	size_t n, i;
+
+	(void)state;
+	echoes(0, G0, 4, 3, 1); /* the burst */
+	assert_drop(0, LINK_DROP_CLIENT_ICMP_RATE, 0);
+	assert_int_equal(owner(G0), 0); /* the source checks ran first */
+	/* a spoofed packet is a spoofed drop and costs nothing; RS count as well as echo */
+	rec_clear();
+	from(1, b, echo(b, G0, GW_G));
+	assert_only_drop(LINK_DROP_SPOOFED, 1);
+	rec_clear();
+	for (i = 0; i < 4; i++)
+		from(1, rs_vec, sizeof(rs_vec));
+	assert_int_equal(R.nout, 3);
+	assert_int_equal(L.stats.ra, 3);
+	assert_only_drop_count(LINK_DROP_CLIENT_ICMP_RATE, 1);
+	assert_drop(0, LINK_DROP_CLIENT_ICMP_RATE, 1);
+	/* ICMPv6 to anyone counts; other protocols do not */
+	rec_clear();
+	from(0, b, echo(b, G0, FAR));
+	n = udp(b, G0, FAR, 8);
+	from(0, b, n);
+	assert_only_drop_count(LINK_DROP_CLIENT_ICMP_RATE, 1);
+	assert_int_equal(R.nout, 1);
+	check_fwd(0, -1, b, n);
+	/* a third of a second later, one token; a clock going backwards mints none */
+	L.now_ms = 334;
+	echoes(0, G0, 2, 1, 1);
+	L.now_ms = 100;
+	echoes(0, G0, 1, 0, 1);
+	/* a long pause refills only the burst */
+	L.now_ms = 100000;
+	echoes(0, G0, 5, 3, 2);
+	/* rate 0: unlimited */
+	c.client_icmp_rate = 0;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	echoes(0, G0, 20, 20, 0);
+	/* a lower rate caps the tokens saved under the higher one */
+	c.client_icmp_rate = 1;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	L.now_ms = 200000;
+	echoes(1, RS_SRC, 3, 1, 2);
+}
+
+/* ICMPv6 errors: one bucket per client, and one for the TUN. */
+static void test_error_budget_per_peer(void **state)
+{
+	struct link_cfg c = base_cfg();
+	uint8_t b[256], b1[256], bt[256];
+	size_t n, n1, nt, i;
+
+	(void)state;
+	c.icmp_error_rate = 2;
+	assert_int_equal(link_reconfigure(&L, &c), 0);
+	L.now_ms = 100000;
+	n = udp(b, G0, X, 16);
+	n1 = udp(b1, G1, X2, 16);
+	nt = udp(bt, FAR, X, 16);
+	for (i = 0; i < 3; i++)
+		from(0, b, n);
+	/* peer 0 spent its budget: peer 1's and the TUN's are whole */
+	for (i = 0; i < 2; i++)
+		from(1, b1, n1);
+	for (i = 0; i < 2; i++)
+		link_from_tun(&L, bt, nt);
+	assert_int_equal(R.nout, 6);
+	for (i = 0; i < 2; i++) {
+		assert_ptr_equal(R.out[i].to, &peers[0]);
+		check_error(i, 1, 3, 0, GW_G, G0, b, n);
+		assert_ptr_equal(R.out[2 + i].to, &peers[1]);
+		check_error(2 + i, 1, 3, 0, GW_G, G1, b1, n1);
+		assert_null(R.out[4 + i].to);
+		check_error(4 + i, 1, 3, 0, GW_G, FAR, bt, nt);
+	}
+	assert_int_equal(L.stats.icmp_errors, 6);
+	assert_int_equal(L.stats.drops[LINK_DROP_ICMP_RATE], 1);
+	assert_int_equal(L.stats.drops[LINK_DROP_NO_NEIGHBOR], 7);
+	/* then each runs out on its own */
+	rec_clear();
+	from(1, b1, n1);
+	link_from_tun(&L, bt, nt);
+	assert_int_equal(R.nout, 0);
+	assert_int_equal(L.stats.drops[LINK_DROP_ICMP_RATE], 3);
+	/* and refills on its own: half a second gives each one token */
+	L.now_ms += 500;
+	from(0, b, n);
+	from(0, b, n);
+	from(1, b1, n1);
+	assert_int_equal(R.nout, 2);
+	assert_ptr_equal(R.out[0].to, &peers[0]);
+	assert_ptr_equal(R.out[1].to, &peers[1]);
+	/* a peer that comes up starts with a full budget */
+	rec_clear();
+	link_peer_down(&L, &peers[3]);
+	link_peer_init(&peers[3], 3, NULL);
+	link_peer_up(&L, &peers[3]);
+	rec_clear();
+	n = udp(b, "2001:db8:1:1000::a3", X, 16);
+	for (i = 0; i < 3; i++)
+		from(3, b, n);
+	assert_int_equal(R.nout, 2);
+	assert_int_equal(R.ndrops, 4);
+	assert_drop(0, LINK_DROP_NO_NEIGHBOR, 3);
+	assert_drop(1, LINK_DROP_NO_NEIGHBOR, 3);
+	assert_drop(2, LINK_DROP_ICMP_RATE, 3);
+	assert_drop(3, LINK_DROP_NO_NEIGHBOR, 3);
+}
+
 #define T(f)  cmocka_unit_test_setup_teardown(f, setup, teardown)
 #define TC(f) cmocka_unit_test_setup_teardown(f, setup_certs, teardown)
 #define TR(f) cmocka_unit_test_setup_teardown(f, setup_resolve, teardown)
@@ -2146,6 +2620,14 @@ int main(void)
 	    T(test_resolve_off),
 	    TR(test_resolve_reconfigure),
 	    TR(test_next_deadline),
+	    T(test_policy_unauth),
+	    T(test_policy_gateway_answers),
+	    TR(test_policy_resolve),
+	    T(test_isolation),
+	    TC(test_isolation_certs),
+	    TR(test_isolation_resolved),
+	    cmocka_unit_test_setup_teardown(test_client_icmp_rate, setup_icmp_rate, teardown),
+	    T(test_error_budget_per_peer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
