@@ -32,6 +32,9 @@ cp /dev/null "$WORK/gw.err"
 # The daemon's own view of the file system (its mount namespace) and its control socket.
 inmnt() { nsenter -t "$P" -m -n "$@"; }
 ROOTFS=/proc/$P/root
+# Only once sh has mounted the tmpfs and exec'd the daemon: entering its mount namespace
+# earlier would see the host's /run (and any iphttpsd running there).
+wait_for "[ \"\$(cat /proc/$P/comm 2>/dev/null)\" = iphttpsd ] || ! pid_alive $P" 5
 wait_for "inmnt '$BUILD/iphttpsctl' show || ! pid_alive $P" 15
 check "iphttpsd starts with no configuration and answers on /run/iphttpsd.sock" \
 	inmnt "$BUILD/iphttpsctl" show
