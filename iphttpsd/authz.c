@@ -93,18 +93,29 @@ static void authz_certificate(const struct tls_peer *t, struct authz_names *c,
 	c->via = AUTHZ_VIA_CERTIFICATE;
 }
 
+/* dst = prefix NAME, with bytes a log line or listing should not carry (controls, non-ASCII:
+   a balancer header may hold obs-text, RFC 9110 §5.5) shown as '?'. */
+static void authz_printable(char *dst, size_t cap, const char *prefix, const char *name)
+{
+	size_t n = (size_t)snprintf(dst, cap, "%s", prefix);
+
+	for (const unsigned char *s = (const unsigned char *)name; *s && n + 1 < cap; s++)
+		dst[n++] = *s >= 0x20 && *s < 0x7f ? (char)*s : '?';
+	dst[n] = '\0';
+}
+
 /* The first candidate the rules allow (any, without rules). */
 static void authz_identity(const struct ident_rules *rules, const struct authz_names *c,
 			   struct authz_result *out)
 {
 	for (size_t i = 0; i < c->n; i++) {
 		if (!ident_any(rules) || ident_match(rules, c->v[i])) {
-			snprintf(out->identity, sizeof(out->identity), "%s", c->v[i]);
+			authz_printable(out->identity, sizeof(out->identity), "", c->v[i]);
 			out->via = c->via;
 			return;
 		}
 	}
-	snprintf(out->reason, sizeof(out->reason), "identity not allowed: %s", c->v[0]);
+	authz_printable(out->reason, sizeof(out->reason), "identity not allowed: ", c->v[0]);
 }
 
 void authz_decide(enum gwconf_auth mode, const struct ident_rules *rules,

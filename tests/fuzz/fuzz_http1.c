@@ -31,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const struct http1_policy pol = {
     .paths = {"/IPHTTPS", "/IPTLS", "/a"},
     .npaths = 3,
+    .identity_header = "X-Client-Identity",
 };
 
 static uint64_t fnv1a(const uint8_t *p, size_t n)
@@ -56,6 +57,12 @@ static void check_strings(const struct http1_request *req)
 {
 	CHECK(memchr(req->host, '\0', sizeof(req->host)) != NULL);
 	CHECK(memchr(req->path, '\0', sizeof(req->path)) != NULL);
+	/* The balancer identity: terminated, and no control character but HTAB (RFC 9110 §5.5
+	   field-value: VCHAR, obs-text, SP, HTAB). */
+	CHECK(memchr(req->identity, '\0', sizeof(req->identity)) != NULL);
+	for (const char *s = req->identity; *s; s++)
+		CHECK(((unsigned char)*s >= 0x20 || *s == '\t') && *s != 0x7f);
+	CHECK(req->identity_count > 0 || req->identity[0] == '\0');
 }
 
 static void check_ok(const uint8_t *data, size_t size, const struct http1_request *req)
