@@ -227,7 +227,7 @@ struct link {
  * when the hold buffers cannot be allocated. */
 int link_init(struct link *l, const struct link_cfg *cfg, const struct link_ops *ops);
 void link_free(struct link *l);
-/* Replaces routes, lifetimes, rates and mode on reload; the prefix and MTU must stay the same.
+/* Replaces routes, lifetimes, rates, mode and protections on reload; prefix and MTU stay.
  * Resolutions in progress go on (with resolve_rate 0 too: no new NS, then they fail). */
 int link_reconfigure(struct link *l, const struct link_cfg *cfg);
 

@@ -836,3 +836,215 @@ squid_start() {
 		return 1
 	}
 }
+
+# ---------------------------------------------------------------------------------------------
+# Preauthentication, TLS profiles and load balancers (issue #4: t_auth, t_tlsprofile, t_unauth,
+# t_haproxy)
+
+# gw_mark: remember how long the gateway's log is now; gw_since prints what came after.
+gw_mark() {
+	GW_MARK=$(wc -l <"$WORK/gw.err" 2>/dev/null || echo 0)
+}
+GW_MARK=0
+
+# gw_since: the gateway's log lines written since the last gw_mark.
+gw_since() {
+	tail -n "+$((GW_MARK + 1))" "$WORK/gw.err" 2>/dev/null
+}
+
+# gw_reload: SIGHUP to the daemon, then wait (10 s at most) for the worker's verdict in its log.
+# 0 when it applied the new files ("reload: done"), 1 when it refused them or said nothing.
+gw_reload() {
+	local pat='reload: (done|.*nothing changed|keeping the previous)' before
+	before=$(grep -Ec "$pat" "$WORK/gw.err")
+	kill -HUP "$GW_PID" || return 1
+	wait_for "[ \$(grep -Ec '$pat' '$WORK/gw.err') -gt $before ]" 10 || return 1
+	grep -E "$pat" "$WORK/gw.err" | tail -n 1 | grep -q 'reload: done'
+}
+
+# gw_wait_403 REASON: the gateway logs `HTTP 403: REASON` (the whole rest of the line) after the
+# last gw_mark, within 5 s.
+gw_wait_403() {
+	local re
+	re=$(printf '%s' "$1" | sed 's/[][\.*^$/]/\\&/g')
+	wait_for "gw_since | grep -q 'HTTP 403: $re\$'" 5
+}
+
+# tun_global ROLE DEV: ROLE's global address on DEV in the link prefix (not tentative), or fail.
+tun_global() {
+	n "$1" ip -6 -o addr show dev "$2" scope global 2>/dev/null |
+		awk '$4 ~ /^2001:db8:1:1000:/ && !/tentative/ { sub("/.*", "", $4); print $4; exit }' |
+		grep .
+}
+
+# client_start_hosts NAME ROLE HOSTSFILE ARGS...: client_start with another hosts file (a client
+# in c2 must find the gateway at 198.51.100.1).
+client_start_hosts() {
+	local name=$1 role=$2 hosts=$3
+	shift 3
+	with_hosts "$role" "$hosts"
+	start_bg "$name" "${WH[@]}" env "${CLIENT_ENV[@]}" "$IPHTTPS" connect --state-dir "$CST" "$@"
+}
+
+# client_json_by ROLE DEV FIELD: FIELD of the `clients --json` entry that owns the global
+# address ROLE has on DEV, e.g. `client_json_by c1 u1 identity`. One echo to the gateway from
+# that address first: a Linux client whose namespace skips DAD sends nothing from a new address
+# until it has traffic, so the gateway may not have learned it yet.
+client_json_by() {
+	local a
+	a=$(tun_global "$1" "$2") || return 1
+	n "$1" ping -6 -c 1 -W 1 -I "$2" 2001:db8:1:1000::1 >/dev/null 2>&1
+	ctl --json clients | "$PY" -c '
+import json, sys
+own = [c for c in json.load(sys.stdin) if sys.argv[1] in c["addresses"]]
+print(own[0][sys.argv[2]]) if own else sys.exit(1)
+' "$a" "$3"
+}
+
+# make_leaf_rsa NAME CA SAN [START END]: as make_leaf, with an RSA-2048 key (the NULL suites
+# TLS_RSA_WITH_NULL_* need an RSA certificate).
+make_leaf_rsa() {
+	local name=$1 ca=$2 san=$3 cn
+	local -a dates=(-days 30)
+	[ $# -ge 5 ] && dates=(-startdate "$4" -enddate "$5")
+	cn=${san%%,*}
+	cn=${cn#*:}
+	openssl req -new -newkey rsa:2048 -nodes -subj "/CN=$cn" \
+		-keyout "$WORK/$name.key" -out "$WORK/$name.csr" >/dev/null 2>&1 || return 1
+	chmod 600 "$WORK/$name.key"
+	IPH_SAN=$san openssl ca -batch -notext -config "$WORK/$ca.cnf" "${dates[@]}" \
+		-in "$WORK/$name.csr" -out "$WORK/$name.crt" >"$WORK/$name.ca.log" 2>&1 || {
+		cat "$WORK/$name.ca.log" >&2
+		return 1
+	}
+}
+
+# make_leaf_eku NAME CA SAN EKU: as make_leaf (30 days) but with extendedKeyUsage EKU (e.g.
+# serverAuth), or without the extension at all when EKU is "none".
+make_leaf_eku() {
+	local name=$1 ca=$2 san=$3 eku=$4 sect cn
+	sect="leaf_eku_${eku//[^A-Za-z0-9]/_}"
+	if ! grep -q "^\[$sect\]" "$WORK/$ca.cnf"; then
+		{
+			echo "[$sect]"
+			echo "basicConstraints = critical,CA:FALSE"
+			echo "keyUsage = critical,digitalSignature,keyEncipherment"
+			[ "$eku" != none ] && echo "extendedKeyUsage = $eku"
+			echo "subjectAltName = \$ENV::IPH_SAN"
+			echo "subjectKeyIdentifier = hash"
+			echo "authorityKeyIdentifier = keyid"
+		} >>"$WORK/$ca.cnf"
+	fi
+	cn=${san%%,*}
+	cn=${cn#*:}
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$cn" \
+		-keyout "$WORK/$name.key" -out "$WORK/$name.csr" >/dev/null 2>&1 || return 1
+	chmod 600 "$WORK/$name.key"
+	IPH_SAN=$san openssl ca -batch -notext -config "$WORK/$ca.cnf" -days 30 -extensions "$sect" \
+		-in "$WORK/$name.csr" -out "$WORK/$name.crt" >"$WORK/$name.ca.log" 2>&1 || {
+		cat "$WORK/$name.ca.log" >&2
+		return 1
+	}
+}
+
+# ca_revoke CA NAME: marks $WORK/NAME.crt revoked in make_ca's database (ca_crl then lists it).
+ca_revoke() {
+	# make_ca's configuration reads IPH_SAN whatever the command.
+	IPH_SAN=DNS:unused openssl ca -batch -config "$WORK/$1.cnf" -revoke "$WORK/$2.crt" >"$WORK/$2.revoke.log" 2>&1 || {
+		cat "$WORK/$2.revoke.log" >&2
+		return 1
+	}
+}
+
+# ca_crl CA FILE [der]: a CRL of make_ca's CA (valid 7 days) with every revoked serial, written
+# to FILE in PEM, or DER. Replaced by rename, so a reader never sees half a file.
+ca_crl() {
+	local ca=$1 out=$2 form=${3:-pem}
+	IPH_SAN=DNS:unused openssl ca -batch -config "$WORK/$ca.cnf" -gencrl -crldays 7 -out "$out.tmp.pem" \
+		>"$WORK/$ca.crl.log" 2>&1 || {
+		cat "$WORK/$ca.crl.log" >&2
+		return 1
+	}
+	if [ "$form" = der ]; then
+		openssl crl -in "$out.tmp.pem" -outform DER -out "$out.tmp" || return 1
+		rm -f "$out.tmp.pem"
+	else
+		mv "$out.tmp.pem" "$out.tmp"
+	fi
+	chmod 644 "$out.tmp"
+	mv "$out.tmp" "$out"
+}
+
+# cert_serial FILE: the serial number of a PEM certificate, upper-case hex as openssl prints it.
+cert_serial() {
+	openssl x509 -noout -serial -in "$1" | sed 's/.*=//'
+}
+
+# need_tools TOOL...: bail (counted) unless every tool is installed (tools/deps.sh check).
+need_tools() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null 2>&1 || bail "$t not installed (run tools/deps.sh check)"
+	done
+}
+
+# haproxy_start NAME ROLE CONFIG PORT...: Debian's haproxy in the foreground (-db) in ROLE's
+# namespace with CONFIG; waits until it listens on every PORT (TCP). Its log (the config's
+# `log stderr`) goes to $WORK/NAME.err.
+haproxy_start() {
+	local name=$1 role=$2 cfg=$3 p
+	shift 3
+	n "$role" haproxy -c -q -f "$cfg" >"$WORK/$name.check" 2>&1 || {
+		sed 's/^/#   haproxy -c: /' "$WORK/$name.check"
+		return 1
+	}
+	start_bg "$name" n "$role" haproxy -db -f "$cfg"
+	for p in "$@"; do
+		wait_for "n $role ss -Hltn 'sport = :$p' | grep -q . || ! pid_alive ${BG_PID[$name]}" 5
+		n "$role" ss -Hltn "sport = :$p" | grep -q . || {
+			sed 's/^/#   haproxy: /' "$WORK/$name.err" | tail -n 20
+			return 1
+		}
+	done
+}
+
+# tcp_probe ROLE HOST PORT [HEX]: connects from ROLE, sends the bytes HEX (if any), and prints
+# how the server answered within 3 s: RESET (a TCP reset), CLOSED (FIN), DATA <hex> or OPEN
+# (still open and silent). Prints REFUSED and the error when the connect itself fails.
+tcp_probe() {
+	n "$1" "$PY" -c '
+import socket, sys
+host, port = sys.argv[1], int(sys.argv[2])
+data = bytes.fromhex(sys.argv[3]) if len(sys.argv) > 3 else b""
+try:
+    s = socket.create_connection((host, port), timeout=3)
+except ConnectionResetError:
+    # The reset can beat the end of a non-blocking connect (SO_ERROR).
+    print("RESET")
+    sys.exit(0)
+except OSError as e:
+    print("REFUSED %s" % e)
+    sys.exit(0)
+try:
+    if data:
+        s.sendall(data)
+    d = s.recv(4096)
+    print("DATA " + d[:64].hex() if d else "CLOSED")
+except (ConnectionResetError, BrokenPipeError):
+    print("RESET")
+except socket.timeout:
+    print("OPEN")
+' "$2" "$3" "${4:-}"
+}
+
+# proxy2_hex SRC DST SPORT DPORT: a PROXY protocol v2 header (haproxy doc/proxy-protocol.txt
+# §2.2) for TCP over IPv4 claiming SRC:SPORT -> DST:DPORT, as hex for tcp_probe.
+proxy2_hex() {
+	"$PY" -c '
+import socket, struct, sys
+sig = b"\r\n\r\n\x00\r\nQUIT\n"
+addr = socket.inet_aton(sys.argv[1]) + socket.inet_aton(sys.argv[2])
+addr += struct.pack("!HH", int(sys.argv[3]), int(sys.argv[4]))
+print((sig + bytes([0x21, 0x11]) + struct.pack("!H", len(addr)) + addr).hex())
+' "$@"
+}
