@@ -36,6 +36,16 @@ const char *client_state_name(enum client_state st)
 	return (unsigned)st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
 
+/* The handshake's findings, once decided; the SSL forgets them first (its callbacks must
+   never write to freed memory). */
+static void client_auth_free(struct client *c)
+{
+	if (c->ssl)
+		tls_server_attach(c->ssl, NULL);
+	free(c->auth);
+	c->auth = NULL;
+}
+
 static const char *client_remote(const struct client *c, char *buf, size_t len)
 {
 	return addr_format_sockaddr((const struct sockaddr *)&c->remote, buf, len);
@@ -252,8 +262,7 @@ void client_close(struct client *c, const char *why)
 	if (c->src_held)
 		srclim_release(&gw->srclim, &c->src);
 	c->src_held = false;
-	free(c->auth);
-	c->auth = NULL;
+	client_auth_free(c);
 	free(c->head);
 	c->head = NULL;
 	frame_rx_free(&c->rx);
@@ -407,7 +416,9 @@ static void client_handshake(struct client *c)
 		client_read_head(c);
 		return;
 	}
-	if (c->auth && c->auth->tls.null_refused) {
+	/* The hello callback parks the handshake (no alert sent) only to refuse NULL. */
+	if (SSL_get_error(c->ssl, r) == SSL_ERROR_WANT_CLIENT_HELLO_CB ||
+	    (c->auth && c->auth->tls.null_refused)) {
 		ERR_clear_error();
 		client_null_refused(c);
 		return;
@@ -644,8 +655,7 @@ static int client_authorize(struct client *c, const struct http1_request *req)
 			return -1;
 		}
 	}
-	free(c->auth);
-	c->auth = NULL;
+	client_auth_free(c);
 	return 0;
 }
 

@@ -22,8 +22,8 @@
 #include "proto/ident.h"
 
 static const char *const gwconf_sec_profiles[] = {
-    [TLS_PROFILE_COMPAT] = "compat",
     [TLS_PROFILE_MODERN] = "modern",
+    [TLS_PROFILE_COMPAT] = "compat",
     [TLS_PROFILE_STRICT] = "strict",
 };
 

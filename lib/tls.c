@@ -636,6 +636,8 @@ static int tls_add_crl_der(X509_STORE *store, BIO *bio)
 
 	if (crl == NULL)
 		return -1;
+	if (BIO_ctrl_pending(bio) != 0)
+		ERR_raise_data(ERR_LIB_ASN1, ASN1_R_TOO_LONG, "data after the CRL");
 	ok = BIO_ctrl_pending(bio) == 0 && X509_STORE_add_crl(store, crl);
 	X509_CRL_free(crl);
 	return ok ? 1 : -1;
@@ -860,7 +862,7 @@ static int tls_verify_client(X509_STORE_CTX *xs, void *arg)
 	SSL *ssl = X509_STORE_CTX_get_ex_data(xs, SSL_get_ex_data_X509_STORE_CTX_idx());
 	struct tls_peer *peer = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
 	X509 *leaf = X509_STORE_CTX_get0_cert(xs);
-	char reason[sizeof(peer->reason)];
+	char reason[sizeof(peer->reason)] = "";
 	bool ok;
 
 	(void)arg;

@@ -27,10 +27,11 @@
 /* Cipher profiles (issue #4; ms-iphttps.md §3.1, §3.4). Never SSLv3, TLS 1.0/1.1, CBC, export
  * or finite-field DHE suites, in any profile. */
 enum tls_profile {
+	/* Zero, so a zeroed options struct never means the weakest profile. */
+	TLS_PROFILE_MODERN = 0, /* default: TLS 1.2 ECDHE AEAD and TLS 1.3 */
 	/* TLS 1.2 ECDHE AEAD + TLS_RSA AES-GCM + TLS_RSA_WITH_NULL_SHA256 and TLS_RSA_WITH_NULL_SHA
 	 * (Windows 8+ with IPsec inside), and TLS 1.3 */
-	TLS_PROFILE_COMPAT = 0,
-	TLS_PROFILE_MODERN, /* default: TLS 1.2 ECDHE AEAD and TLS 1.3 */
+	TLS_PROFILE_COMPAT,
 	TLS_PROFILE_STRICT, /* TLS 1.3 only */
 };
 
@@ -143,8 +144,9 @@ struct tls_peer {
 
 /*
  * Attaches peer to ssl (SSL app data, index 0: the caller must not use SSL_set_app_data for
- * anything else); returns 0 or -1. Without a peer attached a bad client certificate fails the
- * handshake instead (nobody would see the verdict) and a NULL-only ClientHello is still refused.
+ * anything else); returns 0 or -1. peer NULL detaches: do that before freeing a peer while the
+ * SSL lives on. Without a peer attached a bad client certificate fails the handshake instead
+ * (nobody would see the verdict) and a NULL-only ClientHello is still refused.
  */
 int tls_server_attach(SSL *ssl, struct tls_peer *peer);
 

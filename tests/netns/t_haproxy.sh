@@ -161,12 +161,24 @@ check_lasterr "(a) a certificate HAProxy accepts, with a name the gateway does n
 	0x80190193
 check "(a) ...logged as 'HTTP 403: identity not allowed: intruder.iphttps.example'" \
 	gw_wait_403 "identity not allowed: intruder.iphttps.example"
+# A client's own X-Client-Identity must not survive the balancer (del-header, set-header).
+printf 'POST /IPHTTPS HTTP/1.1\r\nHost: %s\r\nX-Client-Identity: client1.iphttps.example\r\nContent-Length: 18446744073709551615\r\n\r\n' \
+	"$GW_NAME" >"$WORK/forged.txt"
+gw_mark
+got=$(n c1 timeout 5 openssl s_client -quiet -ign_eof -connect 192.0.2.1:4443 \
+	-servername "$GW_NAME" -CAfile "$WORK/ca.crt" -cert "$WORK/intruder.crt" \
+	-key "$WORK/intruder.key" <"$WORK/forged.txt" 2>/dev/null | head -n 1 | tr -d '\r')
+check_match "(a) intruder's certificate plus a forged X-Client-Identity through HAProxy: 403" \
+	'^HTTP/1\.1 403 ' "$got"
+check "(a) ...HAProxy replaced the header: 'identity not allowed: intruder.iphttps.example'" \
+	gw_wait_403 "identity not allowed: intruder.iphttps.example"
 lb_refuses an "(a) no client certificate" - 4443
 lb_refuses ae "(a) expired client certificate" expired 4443
 lb_refuses ar "(a) revoked client certificate (HAProxy's crl-file)" revoked 4443
 lb_refuses af "(a) client certificate from another CA" foreign 4443
-check_gt "(a) HAProxy logged its refusals" \
-	"$(grep -c 'SSL handshake failure\|SSL client certificate not trusted\|CA file' "$WORK/hap.err")" 0
+check "(a) HAProxy logged its 4 refusals (1 handshake failure, 3 certificates not trusted)" \
+	wait_for "[ \$(grep -Ec 'iphttps_http/1: SSL handshake failure' '$WORK/hap.err') = 1 ] &&
+		[ \$(grep -Ec 'iphttps_http/1: SSL client certificate not trusted' '$WORK/hap.err') = 3 ]" 5
 
 # Forged identity straight to the gateway's plain-HTTP port, from an address that is not the
 # balancer's.

@@ -1359,12 +1359,14 @@ static void test_null_refused(void **state)
 }
 
 /*
- * A TLS 1.2 ClientHello record (RFC 5246 §7.4.1.2) without extensions, offering suites: what a
- * Windows client in null mode sends, byte for byte in the parts that matter.
+ * A TLS 1.2 ClientHello record (RFC 5246 §7.4.1.2) offering suites, with a signature_algorithms
+ * extension (RFC 5246 §7.4.1.4.1: rsa_pkcs1_sha256) when sigalgs: what a Windows client in null
+ * mode sends, byte for byte in the parts that matter.
  */
-static size_t raw_hello(uint8_t *out, size_t cap, const uint16_t *suites, size_t n)
+static size_t raw_hello(uint8_t *out, size_t cap, const uint16_t *suites, size_t n, bool sigalgs)
 {
-	size_t body = 2 + 32 + 1 + 2 + 2 * n + 2, o = 0;
+	static const uint8_t ext[] = {0x00, 0x08, 0x00, 0x0d, 0x00, 0x04, 0x00, 0x02, 0x04, 0x01};
+	size_t body = 2 + 32 + 1 + 2 + 2 * n + 2 + (sigalgs ? sizeof(ext) : 0), o = 0;
 
 	assert_true(9 + body <= cap);
 	out[o++] = 0x16; /* handshake */
@@ -1389,15 +1391,19 @@ static size_t raw_hello(uint8_t *out, size_t cap, const uint16_t *suites, size_t
 	}
 	out[o++] = 1; /* compression: null only */
 	out[o++] = 0;
+	if (sigalgs) {
+		memcpy(out + o, ext, sizeof(ext));
+		o += sizeof(ext);
+	}
 	return o;
 }
 
 /* Feeds a raw ClientHello to a fresh server SSL; returns SSL_get_error of its answer. */
-static int raw_hello_result(SSL_CTX *s, const uint16_t *suites, size_t n, bool *refused,
-			    uint64_t *written)
+static int raw_hello_result(SSL_CTX *s, const uint16_t *suites, size_t n, bool sigalgs,
+			    bool *refused, uint64_t *written)
 {
 	uint8_t rec[256];
-	size_t len = raw_hello(rec, sizeof(rec), suites, n);
+	size_t len = raw_hello(rec, sizeof(rec), suites, n, sigalgs);
 	struct tls_peer peer;
 	BIO *cb, *sb;
 	SSL *ssl = SSL_new(s);
@@ -1431,29 +1437,37 @@ static void test_null_refused_raw(void **state)
 	uint64_t written;
 	bool refused;
 
-	assert_int_equal(raw_hello_result(s, windows, 5, &refused, &written),
+	assert_int_equal(raw_hello_result(s, windows, 5, true, &refused, &written),
 			 SSL_ERROR_WANT_CLIENT_HELLO_CB);
 	assert_true(refused);
 	assert_int_equal(written, 0);
-	assert_int_equal(raw_hello_result(s, fallback, 2, &refused, &written),
+	assert_int_equal(raw_hello_result(s, fallback, 2, true, &refused, &written),
 			 SSL_ERROR_WANT_CLIENT_HELLO_CB);
 	assert_true(refused);
-	assert_int_equal(raw_hello_result(s, ecdhe_null, 3, &refused, &written),
+	assert_int_equal(raw_hello_result(s, ecdhe_null, 3, true, &refused, &written),
 			 SSL_ERROR_WANT_CLIENT_HELLO_CB);
 	assert_true(refused);
 	/* Not NULL-only: OpenSSL goes on (and here answers with a ServerHello or an alert). */
-	assert_int_not_equal(raw_hello_result(s, mixed, 4, &refused, &written),
+	assert_int_not_equal(raw_hello_result(s, mixed, 4, true, &refused, &written),
 			     SSL_ERROR_WANT_CLIENT_HELLO_CB);
 	assert_false(refused);
 	assert_true(written > 0);
-	assert_int_not_equal(raw_hello_result(s, signals, 2, &refused, &written),
+	assert_int_not_equal(raw_hello_result(s, signals, 2, true, &refused, &written),
 			     SSL_ERROR_WANT_CLIENT_HELLO_CB);
 	assert_false(refused);
 	/* compat with RSA answers the Windows hello with a ServerHello for NULL_SHA256. */
-	assert_int_equal(raw_hello_result(compat, windows, 5, &refused, &written),
+	assert_int_equal(raw_hello_result(compat, windows, 5, true, &refused, &written),
 			 SSL_ERROR_WANT_READ);
 	assert_false(refused);
 	assert_true(written > 0);
+	/*
+	 * OpenSSL 3.0: without signature_algorithms a TLS 1.2 peer is assumed to take SHA-1
+	 * (RFC 5246 §7.4.1.4.1), which our list leaves out, so even TLS_RSA_* (no signature) is
+	 * refused with an alert ("wrong signature type"). Windows always sends the extension.
+	 */
+	assert_int_equal(raw_hello_result(compat, windows, 5, false, &refused, &written),
+			 SSL_ERROR_SSL);
+	assert_false(refused);
 	SSL_CTX_free(s);
 	SSL_CTX_free(compat);
 }
@@ -1612,7 +1626,7 @@ static void test_two_certs_refused(void **state)
 	o.key[1] = (struct tls_pem){f->ka.p, f->ka.n};
 	assert_null(tls_server_ctx_new(&o, err, sizeof(err)));
 	assert_string_equal(err, "pair 2: private key does not match the certificate: "
-				 "key type mismatch");
+				 "different key types; key type mismatch");
 	o.key[1] = (struct tls_pem){t.ec_key.p, t.ec_key.n};
 	o.key[0] = (struct tls_pem){f->kb.p, f->kb.n};
 	assert_null(tls_server_ctx_new(&o, err, sizeof(err)));
@@ -1949,14 +1963,14 @@ static void test_cc_refused(void **state)
 	sp.eku = NULL;
 	expect_spec(f, s, &sp, 1, false, "wrong key usage: no TLS client authentication EKU");
 	sp.eku = "serverAuth";
-	expect_spec(f, s, &sp, 1, false, "wrong key usage: unsupported certificate purpose");
+	expect_spec(f, s, &sp, 1, false, "wrong key usage: unsuitable certificate purpose");
 	sp.eku = "anyExtendedKeyUsage";
-	expect_spec(f, s, &sp, 1, false, "wrong key usage: unsupported certificate purpose");
+	expect_spec(f, s, &sp, 1, false, "wrong key usage: unsuitable certificate purpose");
 	sp.eku = "serverAuth,clientAuth";
 	expect_spec(f, s, &sp, 1, false, NULL);
 	sp = good_leaf;
 	sp.ku = "critical,keyEncipherment"; /* cannot sign a CertificateVerify */
-	expect_spec(f, s, &sp, 1, false, "wrong key usage: unsupported certificate purpose");
+	expect_spec(f, s, &sp, 1, false, "wrong key usage: unsuitable certificate purpose");
 	sp.ku = NULL;
 	expect_spec(f, s, &sp, 1, false, NULL);
 	SSL_CTX_free(s);
@@ -2081,6 +2095,20 @@ static void test_cc_names(void **state)
 	assert_string_equal(peer.serial, "0A");
 	SSL_CTX_free(c);
 	X509_free(leaf);
+	/* Two CNs: the last, most specific one (RFC 2818 §3.1). */
+	sp = good_leaf;
+	leaf = mk_leaf(f->ck, &sp, f->ca1, f->ca1k);
+	assert_true(X509_NAME_add_entry_by_txt(X509_get_subject_name(leaf), "CN", MBSTRING_ASC,
+					       (const unsigned char *)"pc2.example.test", -1, -1,
+					       0));
+	assert_true(X509_sign(leaf, f->ca1k, EVP_sha256()) > 0);
+	c = client_cert_ctx(TLS1_2_VERSION, leaf, f->ck, NULL);
+	hs_peer(s, c, &peer, NULL);
+	assert_true(peer.cert_ok);
+	assert_string_equal(peer.cn, "pc2.example.test");
+	assert_string_equal(peer.subject, "CN=pc2.example.test,CN=pc1.example.test,O=Example");
+	SSL_CTX_free(c);
+	X509_free(leaf);
 	/* No CN, no SAN. */
 	sp.cn = NULL;
 	sp.san = NULL;
@@ -2162,7 +2190,7 @@ static void test_cc_ctx_errors(void **state)
 	expect_auth_error(f, f->ca1p, &f->ca1p, 1, "CRL 1: no CRL in it");
 	crls[0] = pem;
 	crls[1] = der_tail;
-	expect_auth_error(f, f->ca1p, crls, 2, "CRL 2: cannot load");
+	expect_auth_error(f, f->ca1p, crls, 2, "CRL 2: cannot load: too long: data after the CRL");
 	crls[1] = der_cut;
 	expect_auth_error(f, f->ca1p, crls, 2, "CRL 2: cannot load: ");
 	crls[1] = (struct pem){pem.p, pem.n - 30};
