@@ -42,12 +42,17 @@ usage() {
 #                                    network namespaces; on a machine with systemd the packages
 #                                    also enable their own services (tinyproxy on 8888, squid on
 #                                    3128), which the tests neither need nor touch
+#   haproxy                          t_haproxy.sh: TLS offload (HTTP mode, PROXY v2 with the SSL
+#                                    TLVs) and passthrough (PROXY v2) in front of iphttpsd; the
+#                                    package's own service has no frontend and is not touched
+#   sslscan testssl.sh               t_tlsprofile.sh: the TLS profiles audited by real scanners
+#                                    (sslscan for every profile, testssl.sh as a second opinion)
 BUILD_PKGS="gcc make libc6-dev libssl-dev"
 NET_PKGS="python3 iproute2 iputils-ping procps socat openssl"
 
 case "$1" in
 check)
-	PKGS="$BUILD_PKGS libcmocka-dev clang clang-format libclang-rt-14-dev git $NET_PKGS python3-scapy nmap ncat tcpdump curl tinyproxy squid"
+	PKGS="$BUILD_PKGS libcmocka-dev clang clang-format libclang-rt-14-dev git $NET_PKGS python3-scapy nmap ncat tcpdump curl tinyproxy squid haproxy sslscan testssl.sh"
 	;;
 demo)
 	PKGS="$BUILD_PKGS $NET_PKGS curl"

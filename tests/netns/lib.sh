@@ -873,8 +873,8 @@ gw_wait_403() {
 # tun_global ROLE DEV: ROLE's global address on DEV in the link prefix (not tentative), or fail.
 tun_global() {
 	n "$1" ip -6 -o addr show dev "$2" scope global 2>/dev/null |
-		awk '$4 ~ /^2001:db8:1:1000:/ && !/tentative/ { sub("/.*", "", $4); print $4; exit }' |
-		grep .
+		awk '$4 ~ /^2001:db8:1:1000:/ && !/tentative/ {
+			sub("/.*", "", $4); print $4; exit }' | grep .
 }
 
 # client_start_hosts NAME ROLE HOSTSFILE ARGS...: client_start with another hosts file (a client
@@ -883,7 +883,8 @@ client_start_hosts() {
 	local name=$1 role=$2 hosts=$3
 	shift 3
 	with_hosts "$role" "$hosts"
-	start_bg "$name" "${WH[@]}" env "${CLIENT_ENV[@]}" "$IPHTTPS" connect --state-dir "$CST" "$@"
+	start_bg "$name" "${WH[@]}" env "${CLIENT_ENV[@]}" "$IPHTTPS" connect \
+		--state-dir "$CST" "$@"
 }
 
 # client_json_by ROLE DEV FIELD: FIELD of the `clients --json` entry that owns the global
@@ -940,8 +941,9 @@ make_leaf_eku() {
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=$cn" \
 		-keyout "$WORK/$name.key" -out "$WORK/$name.csr" >/dev/null 2>&1 || return 1
 	chmod 600 "$WORK/$name.key"
-	IPH_SAN=$san openssl ca -batch -notext -config "$WORK/$ca.cnf" -days 30 -extensions "$sect" \
-		-in "$WORK/$name.csr" -out "$WORK/$name.crt" >"$WORK/$name.ca.log" 2>&1 || {
+	IPH_SAN=$san openssl ca -batch -notext -config "$WORK/$ca.cnf" -days 30 \
+		-extensions "$sect" -in "$WORK/$name.csr" -out "$WORK/$name.crt" \
+		>"$WORK/$name.ca.log" 2>&1 || {
 		cat "$WORK/$name.ca.log" >&2
 		return 1
 	}
@@ -950,7 +952,8 @@ make_leaf_eku() {
 # ca_revoke CA NAME: marks $WORK/NAME.crt revoked in make_ca's database (ca_crl then lists it).
 ca_revoke() {
 	# make_ca's configuration reads IPH_SAN whatever the command.
-	IPH_SAN=DNS:unused openssl ca -batch -config "$WORK/$1.cnf" -revoke "$WORK/$2.crt" >"$WORK/$2.revoke.log" 2>&1 || {
+	IPH_SAN=DNS:unused openssl ca -batch -config "$WORK/$1.cnf" -revoke "$WORK/$2.crt" \
+		>"$WORK/$2.revoke.log" 2>&1 || {
 		cat "$WORK/$2.revoke.log" >&2
 		return 1
 	}
@@ -960,8 +963,8 @@ ca_revoke() {
 # to FILE in PEM, or DER. Replaced by rename, so a reader never sees half a file.
 ca_crl() {
 	local ca=$1 out=$2 form=${3:-pem}
-	IPH_SAN=DNS:unused openssl ca -batch -config "$WORK/$ca.cnf" -gencrl -crldays 7 -out "$out.tmp.pem" \
-		>"$WORK/$ca.crl.log" 2>&1 || {
+	IPH_SAN=DNS:unused openssl ca -batch -config "$WORK/$ca.cnf" -gencrl -crldays 7 \
+		-out "$out.tmp.pem" >"$WORK/$ca.crl.log" 2>&1 || {
 		cat "$WORK/$ca.crl.log" >&2
 		return 1
 	}
@@ -1000,7 +1003,8 @@ haproxy_start() {
 	}
 	start_bg "$name" n "$role" haproxy -db -f "$cfg"
 	for p in "$@"; do
-		wait_for "n $role ss -Hltn 'sport = :$p' | grep -q . || ! pid_alive ${BG_PID[$name]}" 5
+		wait_for "n $role ss -Hltn 'sport = :$p' | grep -q . ||
+			! pid_alive ${BG_PID[$name]}" 5
 		n "$role" ss -Hltn "sport = :$p" | grep -q . || {
 			sed 's/^/#   haproxy: /' "$WORK/$name.err" | tail -n 20
 			return 1

@@ -7,17 +7,18 @@
 #   c1 192.0.2.10 ──> gw 192.0.2.1 (HAProxy)                      gw 203.0.113.1 (lo; iphttpsd)
 #     :4443 (a)  TLS + client certificate (verify required,  ──>  :8080 listen-http
 #                crl-file), mode http, identity in X-Client-Identity
-#     :4445 (a') TLS + client certificate, mode tcp,         ──>  :8081 listen-http proxy-protocol
-#                send-proxy-v2-ssl-cn (identity in the PROXY v2 SSL TLVs)
+#     :4445 (a') TLS + client certificate, mode tcp,         ──>  :8081 listen-http
+#                send-proxy-v2-ssl-cn (identity in the PROXY        proxy-protocol
+#                v2 SSL TLVs)
 #     :4444 (b)  TLS passthrough, mode tcp, send-proxy-v2     ──>  :8443 listen proxy-protocol
 #   iphttpsd: trusted-proxy 203.0.113.1; client-name client*.iphttps.example
 #
 # (a) works in HTTP mode: HAProxy 2.6 parses Content-Length 18446744073709551615, forwards the
 # never-ending 200 (no length: delimited by close; it adds `connection: close`) and streams both
-# bodies at once, at full speed only with `option http-no-delay`. It refuses
-# bad client certificates in its handshake, so the gateway never sees them; the gateway applies
-# its identity rules to what HAProxy passes on, and refuses an identity header, or a PROXY
-# header, from anyone but the balancer. (b): the gateway sees the real client address.
+# bodies at once, at full speed only with `option http-no-delay`. HAProxy refuses bad client
+# certificates in its handshake, so the gateway never sees them; the gateway applies its
+# identity rules to what HAProxy passes on, and refuses an identity header, or a PROXY header,
+# from anyone but the balancer. (b): the gateway sees the real client address.
 # shellcheck source=tests/netns/lib.sh
 . "$(dirname "$0")/lib.sh"
 iph_init "$@"
@@ -49,6 +50,8 @@ gw_config "certificate $WORK/gw.crt" "key $WORK/gw.key" "auth certificates" \
 	"listen $LB:8443 proxy-protocol" "handshake-rate 0"
 gw_start
 
+# The TLS side of HAProxy's binds (a), (a'): its certificate, the client CAs, verify, the CRL.
+TLSBIND="ssl crt $WORK/hap.pem ca-file $WORK/ca.crt verify required crl-file $WORK/ca.crl"
 # The configuration doc/ shows (addresses and files aside). Long timeouts: the IP-HTTPS exchange
 # is one request whose bodies both last as long as the tunnel. http-no-delay: the bodies are
 # interactive (IPv6 packets both ways), not HTTP payloads to be gathered into full segments.
@@ -70,7 +73,7 @@ frontend iphttps_http
 	mode http
 	option httplog
 	option http-no-delay
-	bind 192.0.2.1:4443 ssl crt $WORK/hap.pem ca-file $WORK/ca.crt verify required crl-file $WORK/ca.crl
+	bind 192.0.2.1:4443 $TLSBIND
 	http-request del-header X-Client-Identity
 	http-request set-header X-Client-Identity %[ssl_c_s_dn(cn)]
 	default_backend iphttpsd_http
@@ -84,7 +87,7 @@ backend iphttpsd_http
 frontend iphttps_tcp_cn
 	mode tcp
 	option tcplog
-	bind 192.0.2.1:4445 ssl crt $WORK/hap.pem ca-file $WORK/ca.crt verify required crl-file $WORK/ca.crl
+	bind 192.0.2.1:4445 $TLSBIND
 	default_backend iphttpsd_pp_http
 
 backend iphttpsd_pp_http
@@ -106,10 +109,17 @@ haproxy_start hap gw "$WORK/haproxy.cfg" 4443 4444 4445 || bail "haproxy not lis
 
 # up NAME TUN CERT PORT: `iphttps connect` in c1 through the balancer's PORT with make_leaf's
 # certificate CERT; waits for the link and a global address on TUN.
+# shellcheck disable=SC2317 # called through check
 up() {
 	client_start "$1" c1 --ca "$WORK/ca.crt" --cert "$WORK/$3.crt" --key "$WORK/$3.key" \
 		--tun "$2" --retry-base 1 "https://$GW_NAME:$4/IPHTTPS"
 	client_wait "$2" up 10 && wait_for "tun_global c1 $2" 5
+}
+
+# cl_fields TUN: transport/auth/identity of c1's client on TUN, from `clients --json`.
+cl_fields() {
+	echo "$(client_json_by c1 "$1" transport)/$(client_json_by c1 "$1" auth)/$(
+		client_json_by c1 "$1" identity)"
 }
 
 # lb_refuses TUN 'WHAT' CERT PORT: HAProxy refuses the certificate CERT ("-": none) in its
@@ -130,7 +140,7 @@ lb_refuses() {
 check "(a) http mode: client1 with a valid certificate: link up" up ha a1 good 4443
 check_eq "(a) clients --json: transport http, auth balancer, identity from HAProxy's header" \
 	"http/balancer/client1.iphttps.example" \
-	"$(client_json_by c1 a1 transport)/$(client_json_by c1 a1 auth)/$(client_json_by c1 a1 identity)"
+	"$(cl_fields a1)"
 check_match "(a) clients --json: the remote is HAProxy's address" "^$LB:" \
 	"$(client_json_by c1 a1 remote)"
 check "(a) ping -6 the intranet through HAProxy" \
@@ -147,13 +157,15 @@ wait_for "n in ss -Hltn 'sport = :7004 or sport = :7005' | grep -c . | grep -qx 
 t0=$(now_ms)
 got=$(n c1 timeout 30 socat -t 10 -T 10 - "TCP6:[2001:db8:100::10]:7004,so-bindtodevice=a1" \
 	<"$WORK/blob" | cut -d' ' -f1)
-check_eq "(a) 1 MiB client1 -> intranet through HAProxy arrives intact ($(($(now_ms) - t0)) ms)" \
-	"$SUM" "$got"
+ms_up=$(($(now_ms) - t0))
+check_eq "(a) 1 MiB client1 -> intranet through HAProxy arrives intact" "$SUM" "$got"
 t0=$(now_ms)
 got=$(n c1 timeout 30 socat -u -T 10 "TCP6:[2001:db8:100::10]:7005,so-bindtodevice=a1" - |
 	sha256sum | cut -d' ' -f1)
-check_eq "(a) 1 MiB intranet -> client1 through HAProxy arrives intact ($(($(now_ms) - t0)) ms)" \
-	"$SUM" "$got"
+ms_down=$(($(now_ms) - t0))
+check_eq "(a) 1 MiB intranet -> client1 through HAProxy arrives intact" "$SUM" "$got"
+check "(a) ...each in under 1 s (up $ms_up ms, down $ms_down ms; ~30 ms with http-no-delay)" \
+	test "$ms_up" -lt 1000 -a "$ms_down" -lt 1000
 gw_mark
 client_once ai c1 --ca "$WORK/ca.crt" --cert "$WORK/intruder.crt" --key "$WORK/intruder.key" \
 	"https://$GW_NAME:4443/IPHTTPS"
@@ -162,8 +174,9 @@ check_lasterr "(a) a certificate HAProxy accepts, with a name the gateway does n
 check "(a) ...logged as 'HTTP 403: identity not allowed: intruder.iphttps.example'" \
 	gw_wait_403 "identity not allowed: intruder.iphttps.example"
 # A client's own X-Client-Identity must not survive the balancer (del-header, set-header).
-printf 'POST /IPHTTPS HTTP/1.1\r\nHost: %s\r\nX-Client-Identity: client1.iphttps.example\r\nContent-Length: 18446744073709551615\r\n\r\n' \
-	"$GW_NAME" >"$WORK/forged.txt"
+FORGED='X-Client-Identity: client1.iphttps.example\r\n'
+CL='Content-Length: 18446744073709551615\r\n'
+printf "POST /IPHTTPS HTTP/1.1\r\nHost: %s\r\n$FORGED$CL\r\n" "$GW_NAME" >"$WORK/forged.txt"
 gw_mark
 got=$(n c1 timeout 5 openssl s_client -quiet -ign_eof -connect 192.0.2.1:4443 \
 	-servername "$GW_NAME" -CAfile "$WORK/ca.crt" -cert "$WORK/intruder.crt" \
@@ -176,16 +189,21 @@ lb_refuses an "(a) no client certificate" - 4443
 lb_refuses ae "(a) expired client certificate" expired 4443
 lb_refuses ar "(a) revoked client certificate (HAProxy's crl-file)" revoked 4443
 lb_refuses af "(a) client certificate from another CA" foreign 4443
+# hap_logged N TEXT: HAProxy's log has N lines "iphttps_http/1: SSL TEXT".
+# shellcheck disable=SC2317 # called through wait_for
+hap_logged() {
+	[ "$(grep -c "iphttps_http/1: SSL $2" "$WORK/hap.err")" = "$1" ]
+}
 check "(a) HAProxy logged its 4 refusals (1 handshake failure, 3 certificates not trusted)" \
-	wait_for "[ \$(grep -Ec 'iphttps_http/1: SSL handshake failure' '$WORK/hap.err') = 1 ] &&
-		[ \$(grep -Ec 'iphttps_http/1: SSL client certificate not trusted' '$WORK/hap.err') = 3 ]" 5
+	wait_for "hap_logged 1 'handshake failure' &&
+		hap_logged 3 'client certificate not trusted'" 5
 
 # Forged identity straight to the gateway's plain-HTTP port, from an address that is not the
 # balancer's.
 F0=$(stat_get connections.forged_identity)
 gw_mark
 got=$(n c1 "$PY" "$PEER" raw --tcp-only --connect "$LB:8080" --read-timeout 1 --head \
-	'POST /IPHTTPS HTTP/1.1\r\nHost: gw\r\nX-Client-Identity: client1.iphttps.example\r\nContent-Length: 18446744073709551615\r\n\r\n' 2>&1)
+	"POST /IPHTTPS HTTP/1.1\\r\\nHost: gw\\r\\n$FORGED$CL\\r\\n" 2>&1)
 check_match "forged X-Client-Identity from client1 straight to listen-http: 403" \
 	'^STATUS HTTP/1\.1 403 ' "$got"
 check "...logged as 'HTTP 403: identity header from an untrusted address'" \
@@ -214,7 +232,7 @@ check_match "(b) clients --json: the remote is the real client 192.0.2.10, not H
 	'^192\.0\.2\.10:' "$(client_json_by c1 b1 remote)"
 check_eq "(b) clients --json: transport tls, auth certificate (the gateway's own handshake)" \
 	"tls/certificate/client1.iphttps.example" \
-	"$(client_json_by c1 b1 transport)/$(client_json_by c1 b1 auth)/$(client_json_by c1 b1 identity)"
+	"$(cl_fields b1)"
 check "(b) ping -6 the intranet" n c1 ping -6 -c 2 -i 0.2 -W 2 -I b1 2001:db8:100::10
 gw_mark
 client_once be c1 --ca "$WORK/ca.crt" --cert "$WORK/expired.crt" --key "$WORK/expired.key" \

@@ -56,7 +56,8 @@ sslscan_summary() {
 		if t is None:
 		    sys.exit("no ssltest element: the scan did not connect")
 		names = {("ssl", "2"): "SSLv2", ("ssl", "3"): "SSLv3", ("tls", "1.0"): "TLSv1.0",
-		         ("tls", "1.1"): "TLSv1.1", ("tls", "1.2"): "TLSv1.2", ("tls", "1.3"): "TLSv1.3"}
+		         ("tls", "1.1"): "TLSv1.1", ("tls", "1.2"): "TLSv1.2",
+		         ("tls", "1.3"): "TLSv1.3"}
 		protos = [names[(p.get("type"), p.get("version"))] for p in t.iter("protocol")
 		          if p.get("enabled") == "1"]
 		out = {"protocols": protos, "dhe": [], "null": [], "notaead": [], "notecdhe": [],
@@ -64,7 +65,8 @@ sslscan_summary() {
 		for c in t.iter("cipher"):
 		    if c.get("status") not in ("accepted", "preferred"):
 		        continue
-		    name, cid, ver = c.get("cipher"), c.get("id").upper().replace("0X", "0x"), c.get("sslversion")
+		    name, ver = c.get("cipher"), c.get("sslversion")
+		    cid = "0x%04X" % int(c.get("id"), 16)
 		    if ver == "TLSv1.3":
 		        out["tls13"].append(name)
 		        continue
@@ -99,7 +101,7 @@ testssl_summary() {
 		for k, f in ids.items():
 		    if not k.startswith("cipher-tls") and not k.startswith("cipher-ssl"):
 		        continue
-		    # "TLS 1.2   xc02f   ECDHE-RSA-AES128-GCM-SHA256   ECDH 253   AESGCM   128   TLS_..."
+		    # "TLS 1.2   xc02f   ECDHE-RSA-AES128-GCM-SHA256   ECDH 253   AESGCM ..."
 		    w = f.split()
 		    hexid, name = w[2], w[3]
 		    cid = "0x%04X" % int(hexid[1:], 16)
@@ -141,7 +143,8 @@ sum_get() {
 audit() {
 	local s=$1 p=$2 by=$3
 	check_eq "$p: $by sees no finite-field DHE suite" none "$(sum_get "$s" dhe)"
-	check_eq "$p: $by sees no CBC or other non-AEAD encrypting suite" none "$(sum_get "$s" notaead)"
+	check_eq "$p: $by sees no CBC or other non-AEAD encrypting suite" none \
+		"$(sum_get "$s" notaead)"
 	case $p in
 	compat)
 		check_eq "$p: $by sees TLS 1.2 and 1.3 only (no SSLv2/v3, TLS 1.0/1.1)" \
@@ -165,8 +168,10 @@ audit() {
 
 # refused_none: the scan was not cut short by the gateway's per-source limits.
 refused_none() {
-	check_eq "$1: the gateway refused none of the scanner's connections" "0 0" \
-		"$(stat_get connections.refused_source_rate) $(stat_get connections.refused_source_conn)"
+	local rate conn
+	rate=$(stat_get connections.refused_source_rate)
+	conn=$(stat_get connections.refused_source_conn)
+	check_eq "$1: the gateway refused none of the scanner's connections" "0 0" "$rate $conn"
 }
 
 # --- the scanner's control: a server offering what the audit forbids must fail it
@@ -175,7 +180,8 @@ start_bg weak n gw openssl s_server -quiet -accept 192.0.2.1:4440 -cert "$WORK/g
 	-cipher 'DHE-RSA-AES128-GCM-SHA256:AES128-SHA:NULL-SHA256:@SECLEVEL=0'
 wait_for "n gw ss -Hltn 'sport = :4440' | grep -q ." 5 || bail "openssl s_server not listening"
 scan weak 192.0.2.1:4440
-check_match "control: sslscan sees TLS 1.0 on the weak server" 'TLSv1\.0' "$(sum_get weak protocols)"
+check_match "control: sslscan sees TLS 1.0 on the weak server" 'TLSv1\.0' \
+	"$(sum_get weak protocols)"
 check_eq "control: sslscan sees its DHE suite" DHE-RSA-AES128-GCM-SHA256 "$(sum_get weak dhe)"
 check_eq "control: sslscan sees its NULL suite" 0x003B "$(sum_get weak null)"
 check_eq "control: sslscan sees its CBC suite" AES128-SHA "$(sum_get weak notaead)"

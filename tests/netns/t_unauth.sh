@@ -75,8 +75,8 @@ nmap_ports() {
 	shift
 	n "$role" nmap -6 -n -Pn --max-retries 0 --max-rtt-timeout 500ms --host-timeout 20s -oG - \
 		"$@" 2001:db8:100::10 2>&1 |
-		sed -n 's/.*Ports: //p' | tr ',' '\n' | awk -F/ '{ gsub(/ /, "", $1); printf "%s/%s ", $1, $2 }' |
-		sed 's/ $//'
+		sed -n 's/.*Ports: //p' | tr ',' '\n' |
+		awk -F/ '{ gsub(/ /, "", $1); printf "%s/%s ", $1, $2 }' | sed 's/ $//'
 }
 
 # esp_send ROLE TEXT: one ESP packet (SPI 0x1000, sequence 1, then TEXT) to the intranet host.
@@ -149,9 +149,9 @@ R0=$(stat_get link.drops.client_icmp_rate)
 start_bg flood2 n c2 ping -6 -q -c 20 -i 0.05 -W 2 -I u2 2001:db8:1:1000::1
 n c1 ping -6 -q -c 500 -i 0.002 -W 1 -I u1 2001:db8:1:1000::1 >"$WORK/flood1.out" 2>&1
 R1=$(stat_get link.drops.client_icmp_rate)
-read -r sent recvd ms < <(awk '/packets transmitted/ { t = $1; r = $4;
-	for (i = 1; i <= NF; i++) if ($i == "time") m = $(i + 1); sub("ms", "", m); print t, r, m }' \
-	"$WORK/flood1.out")
+read -r sent recvd ms < <(awk '/packets transmitted/ { t = $1; r = $4
+	for (i = 1; i <= NF; i++) if ($i == "time") m = $(i + 1)
+	sub("ms", "", m); print t, r, m }' "$WORK/flood1.out")
 echo "# ping flood: $sent sent, $recvd answered in ${ms} ms; client_icmp_rate drops $R0 -> $R1"
 # A bucket of 100 tokens refilled at 100/s: at most 100 + 100 per second of the flood pass
 # (+20 for rounding and ping's own clock); at least half the refill rate passes (the limit is
@@ -176,9 +176,17 @@ C0=$(stat_get connections.refused_source_conn)
 # stay open until this script stops the holder.
 start_bg hold n c1 "$PY" -u -c '
 import socket, time
-socks = [socket.create_connection(("192.0.2.1", 443), timeout=3) for _ in range(4)]
+socks = []
+for _ in range(4):
+    try:
+        socks.append(socket.create_connection(("192.0.2.1", 443), timeout=3))
+    except ConnectionResetError:  # the reset can beat the end of a non-blocking connect
+        socks.append(None)
 res = []
 for s in socks:
+    if s is None:
+        res.append("RESET")
+        continue
     s.settimeout(1)
     try:
         res.append("CLOSED" if s.recv(1) == b"" else "DATA")

@@ -150,6 +150,9 @@ def main():
         return 1
     try:
         sock = socket.create_connection((host, port), timeout=a.timeout)
+    except ConnectionResetError:
+        print("RESET")  # at once (a per-source limit): it can beat the end of the connect
+        return 0
     except OSError as e:
         print("nullhello: connect %s: %s" % (a.connect, e), file=sys.stderr)
         return 1
