@@ -51,7 +51,7 @@ static int authz_balancer(const struct authz_input *in, struct authz_names *c,
 {
 	const struct http1_request *req = in->req;
 
-	if (req && req->identity_count > 0) {
+	if (in->header_trusted && req && req->identity_count > 0) {
 		/* A balancer replaces the header; two copies mean a client's got through. */
 		if (req->identity_count > 1 || req->identity_truncated) {
 			authz_refuse(out, "malformed identity header (repeated or too long)");
@@ -60,10 +60,12 @@ static int authz_balancer(const struct authz_input *in, struct authz_names *c,
 		authz_add(c, req->identity);
 	}
 	if (in->pp_ssl_cert) {
+		/* A failed verification is never outweighed by anything else the balancer sent. */
 		if (in->pp_ssl_verify != 0) {
 			snprintf(out->reason, sizeof(out->reason),
 				 "the balancer reports a failed client certificate (verify %u)",
 				 (unsigned)in->pp_ssl_verify);
+			c->n = 0;
 			return 0;
 		}
 		authz_add(c, in->pp_cn);
@@ -87,9 +89,6 @@ static void authz_certificate(const struct tls_peer *t, struct authz_names *c,
 	authz_add(c, t->cn);
 	for (size_t i = 0; i < t->nnames && i < TLS_PEER_NAMES; i++)
 		authz_add(c, t->names[i]);
-	/* A valid certificate without CN or DNS names still identifies by its subject. */
-	if (c->n == 0)
-		authz_add(c, t->subject);
 	c->via = AUTHZ_VIA_CERTIFICATE;
 }
 
@@ -106,8 +105,20 @@ static void authz_printable(char *dst, size_t cap, const char *prefix, const cha
 
 /* The first candidate the rules allow (any, without rules). */
 static void authz_identity(const struct ident_rules *rules, const struct authz_names *c,
-			   struct authz_result *out)
+			   const char *subject, struct authz_result *out)
 {
+	/* A valid certificate without CN or DNS names identifies by its subject, for display
+	   only: a DN ("O=pc9.corp.example.com") is no DNS name, never matched against rules. */
+	if (c->n == 0) {
+		if (ident_any(rules)) {
+			snprintf(out->reason, sizeof(out->reason),
+				 "identity not allowed: the certificate has no CN or DNS name");
+			return;
+		}
+		authz_printable(out->identity, sizeof(out->identity), "", subject);
+		out->via = c->via;
+		return;
+	}
 	for (size_t i = 0; i < c->n; i++) {
 		if (!ident_any(rules) || ident_match(rules, c->v[i])) {
 			authz_printable(out->identity, sizeof(out->identity), "", c->v[i]);
@@ -126,21 +137,22 @@ void authz_decide(enum gwconf_auth mode, const struct ident_rules *rules,
 
 	memset(out, 0, sizeof(*out));
 	out->allow = true;
-	if ((offered || in->pp_ssl_cert) && !in->trusted) {
+	if (offered && !in->header_trusted) {
 		authz_refuse(out, "identity header from an untrusted address");
 		out->forged = true;
 		return;
 	}
-	if (in->trusted && authz_balancer(in, &c, out) == -1)
+	if (authz_balancer(in, &c, out) == -1)
 		return;
-	if (c.n == 0 && in->tls)
+	if (c.via == AUTHZ_VIA_NONE && in->tls && !out->reason[0])
 		authz_certificate(in->tls, &c, out);
-	else if (c.n == 0 && !out->reason[0])
+	else if (c.via == AUTHZ_VIA_NONE && !out->reason[0])
 		snprintf(out->reason, sizeof(out->reason), "%s",
-			 in->trusted ? "no client identity from the balancer"
-				     : "no client certificate (plain HTTP)");
-	if (c.n > 0)
-		authz_identity(rules, &c, out);
+			 in->header_trusted || in->pp_ssl_cert
+			     ? "no client identity from the balancer"
+			     : "no client certificate (plain HTTP)");
+	if (c.via != AUTHZ_VIA_NONE)
+		authz_identity(rules, &c, in->tls ? in->tls->subject : "", out);
 	if (out->via == AUTHZ_VIA_NONE && mode == GWCONF_AUTH_CERTIFICATES) {
 		out->allow = false;
 		if (!out->reason[0])

@@ -21,12 +21,20 @@
 #include "proto/ident.h"
 
 struct authz_input {
-	const struct tls_peer *tls;	 /* NULL on a plain-HTTP connection */
-	bool trusted;			 /* the TCP peer is a trusted-proxy address */
+	const struct tls_peer *tls; /* NULL on a plain-HTTP connection */
+	/*
+	 * The request head was written by a trusted balancer: a plain-HTTP listener without
+	 * PROXY protocol whose TCP peer is a trusted-proxy address. Only then is the identity
+	 * header believed. On TLS listeners, and on proxy-protocol listeners (TCP-mode
+	 * balancers that pass the client's bytes untouched), the client wrote it: forged.
+	 */
+	bool header_trusted;
 	const struct http1_request *req; /* its identity_* fields */
-	bool pp_ssl_cert;		 /* PROXY v2 SSL TLV: the client sent a certificate */
-	uint32_t pp_ssl_verify;		 /* ... and its verify result, 0 = verified */
-	const char *pp_cn;		 /* ... and its CN, "" or NULL when absent */
+	/* PROXY v2 SSL TLV from a TLS-terminating balancer in TCP mode (the caller sets these
+	   only on a plain-HTTP proxy-protocol listener, whose peers are all trusted proxies). */
+	bool pp_ssl_cert;	/* the client sent the balancer a certificate */
+	uint32_t pp_ssl_verify; /* ... and its verify result, 0 = verified */
+	const char *pp_cn;	/* ... and its CN, "" or NULL when absent */
 };
 
 enum authz_via {

@@ -161,6 +161,7 @@ static void client_start(struct client *c, const struct gw_listener *l)
 	uint32_t tmo;
 
 	c->trusted = gw_trusted_proxy(gw, (const struct sockaddr *)&c->tcp_peer);
+	c->proxied = l->proxy_protocol;
 	if (l->proxy_protocol)
 		c->state = CLIENT_PROXY;
 	tmo = c->state == CLIENT_HEAD ? gw->conf.head_timeout : gw->conf.handshake_timeout;
@@ -452,7 +453,9 @@ static void client_proxy_done(struct client *c, const struct proxy2_result *pp)
 
 	if (!pp->local && pp->src.ss_family != AF_UNSPEC)
 		c->remote = pp->src;
-	c->auth->pp_ssl_cert = pp->ssl && pp->ssl_client_cert;
+	/* SSL TLVs mean something only from a balancer that terminated TLS, i.e. on a
+	   plain-HTTP listener; behind TLS passthrough our own handshake is the check. */
+	c->auth->pp_ssl_cert = !c->ssl && pp->ssl && pp->ssl_client_cert;
 	c->auth->pp_ssl_verify = pp->ssl_verify;
 	memcpy(c->auth->pp_cn, pp->ssl_cn, sizeof(c->auth->pp_cn));
 	/* LOCAL (health checks) and UNSPEC carry no client address: the balancer's own would
@@ -469,10 +472,12 @@ static void client_proxy_done(struct client *c, const struct proxy2_result *pp)
 	}
 	c->headlen = 0;
 	c->state = c->ssl ? CLIENT_HANDSHAKE : CLIENT_HEAD;
-	if (c->ssl)
+	if (c->ssl) {
 		client_handshake(c);
-	else
+	} else {
+		ev_timer_start(&gw->loop, &c->timer, (uint64_t)gw->conf.head_timeout * 1000);
 		client_read_head(c);
+	}
 }
 
 /* Reads exactly the header's bytes, so the TLS stream after it stays in the socket for
@@ -621,7 +626,7 @@ static int client_authorize(struct client *c, const struct http1_request *req)
 	struct gw *gw = c->gw;
 	struct authz_input in = {
 	    .tls = c->ssl ? &c->auth->tls : NULL,
-	    .trusted = c->trusted,
+	    .header_trusted = c->transport == GW_HTTP && !c->proxied && c->trusted,
 	    .req = req,
 	    .pp_ssl_cert = c->auth->pp_ssl_cert,
 	    .pp_ssl_verify = c->auth->pp_ssl_verify,

@@ -39,6 +39,7 @@ struct client {
 	struct sockaddr_storage remote;	  /* the client: the TCP peer, or a PROXY v2 source */
 	struct sockaddr_storage tcp_peer; /* the TCP peer (a balancer when proxied) */
 	bool trusted;			  /* peer is a trusted-proxy address */
+	bool proxied;			  /* accepted on a proxy-protocol listener */
 	bool reset;			  /* close with a TCP reset (SO_LINGER 0), no FIN */
 	bool src_held;			  /* counted in gw->srclim under src */
 	struct srclim_key src;

@@ -365,7 +365,6 @@ int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char 
 	      const struct gwfiles *files)
 {
 	enum gwconf_auth old_auth = gw->conf.auth;
-
 	struct gwconf *nc = malloc(sizeof(*nc));
 	struct link_cfg lc;
 
@@ -380,17 +379,19 @@ int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char 
 	if (!conf_text)
 		*nc = gw->conf;
 	gw_keep_restart_keys(&gw->conf, nc);
-	/* The TLS material first: a bad CA file or allow-list must not leave the new mode
-	   running with the old rules. */
-	if (files && gwtls_load(gw, nc, files) == -1) {
-		log_warnx("reload: TLS material refused; nothing changed");
+	gw_link_cfg(nc, &lc);
+	lc.unauth_policy = &gw->conf.unauth_allow; /* gw->conf is overwritten in place below */
+	if (link_reconfigure(&gw->link, &lc) == -1) {
+		log_warnx("reload: link configuration refused; nothing changed");
 		free(nc);
 		return -1;
 	}
-	gw_link_cfg(nc, &lc);
-	lc.unauth_policy = &gw->conf.unauth_allow;
-	if (link_reconfigure(&gw->link, &lc) == -1) {
-		log_warnx("reload: link configuration refused; nothing changed");
+	/* Then the TLS material: a bad CA file or allow-list must not leave the new mode
+	   running with the old rules, so the link goes back to the running values. */
+	if (files && gwtls_load(gw, nc, files) == -1) {
+		gw_link_cfg(&gw->conf, &lc);
+		link_reconfigure(&gw->link, &lc);
+		log_warnx("reload: TLS material refused; nothing changed");
 		free(nc);
 		return -1;
 	}

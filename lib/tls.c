@@ -675,8 +675,9 @@ static int tls_verify_client(X509_STORE_CTX *xs, void *arg);
  * Client certificates ([ms-iphttps.md §3.3]): requested in the initial handshake, TLS 1.2 and
  * 1.3 alike, never required (no FAIL_IF_NO_PEER_CERT): tls_verify_client records the verdict
  * and lets the handshake finish, so the daemon answers HTTP 403 after the request as Windows
- * does. With any CRL the leaf's revocation is checked (X509_V_FLAG_CRL_CHECK: the leaf only,
- * the CAs being the operator's own).
+ * does. With any CRL every certificate of the chain below the trust anchor is checked
+ * (X509_V_FLAG_CRL_CHECK_ALL): a revoked issuing CA revokes its machines too, as Windows'
+ * chain engine has it; the CRL of every CA in the chain must then be loaded.
  */
 static int tls_load_client_auth(SSL_CTX *ctx, const struct tls_server_opts *o, char *err,
 				size_t errlen)
@@ -696,7 +697,8 @@ static int tls_load_client_auth(SSL_CTX *ctx, const struct tls_server_opts *o, c
 	for (size_t i = 0; i < o->ncrl; i++)
 		if (tls_load_crl(store, &o->crl[i], i, err, errlen) == -1)
 			return -1;
-	if (o->ncrl > 0 && X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK) != 1) {
+	if (o->ncrl > 0 &&
+	    X509_STORE_set_flags(store, X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL) != 1) {
 		tls_seterr_ssl(err, errlen, "cannot enable CRL checks");
 		return -1;
 	}
@@ -845,6 +847,14 @@ static bool tls_verify_chain(X509_STORE_CTX *xs, X509 *leaf, char *reason, size_
 	if (!tls_has_client_eku(leaf)) {
 		X509_STORE_CTX_set_error(xs, X509_V_ERR_INVALID_PURPOSE);
 		snprintf(reason, len, "wrong key usage: no TLS client authentication EKU");
+		return false;
+	}
+	/* The client signs CertificateVerify (RFC 8446 §4.4.3, RFC 5246 §7.4.8): a keyUsage
+	   must allow digitalSignature. OpenSSL's ssl_client purpose also takes keyAgreement. */
+	if ((X509_get_extension_flags(leaf) & EXFLAG_KUSAGE) &&
+	    !(X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE)) {
+		X509_STORE_CTX_set_error(xs, X509_V_ERR_INVALID_PURPOSE);
+		snprintf(reason, len, "wrong key usage: no digitalSignature");
 		return false;
 	}
 	return true;

@@ -39,6 +39,8 @@ static const struct acl_proto_name {
 struct acl_pkt {
 	bool parsed;   /* ip6_parse accepted it: dst is valid */
 	bool known;    /* the upper layer was found (not a non-first fragment, chain sane) */
+	bool nonfirst; /* a non-first fragment (RFC 8200 §4.5): only its destination is known */
+	bool routed;   /* a Routing header with Segments Left > 0: dst is not the final one */
 	uint8_t proto; /* the upper-layer Next Header, when known */
 	bool has_ah;   /* an Authentication Header is in the chain, when known */
 	bool has_port; /* TCP or UDP with its destination port present */
@@ -387,7 +389,11 @@ static void acl_pkt_read(struct acl_pkt *k, const uint8_t *pkt, size_t len)
 		return;
 	k->parsed = true;
 	k->dst = v.dst;
-	if (ip6_find_upper(&u, pkt, len) || !u.known)
+	if (ip6_find_upper(&u, pkt, len))
+		return;
+	k->routed = u.routed;
+	k->nonfirst = !u.known && u.proto == IP6_NH_FRAGMENT;
+	if (!u.known)
 		return;
 	k->known = true;
 	k->proto = u.proto;
@@ -409,16 +415,25 @@ static bool acl_rule_match(const struct acl_rule *r, const struct acl_pkt *k)
 {
 	bool any_upper = r->proto < 0 && !acl_has_ports(r) && !acl_has_types(r);
 
-	/* A packet that does not parse has no trustworthy destination: only "any" takes it. */
-	if (!k->parsed)
+	/*
+	 * A packet that does not parse has no trustworthy destination, and one with a Routing
+	 * header still to be followed is headed beyond it (RFC 8200 §4.4): only "any" takes
+	 * them, so an allowed destination cannot be used as a stepping stone.
+	 */
+	if (!k->parsed || k->routed)
 		return any_upper && r->to_len == 0;
 	if (r->to_len && !ip6_prefix_match(&k->dst, &r->to, r->to_len))
 		return false;
 	if (any_upper)
 		return true;
-	/* A non-first fragment or an unwalkable chain: the upper layer is unknown. */
+	/*
+	 * A non-first fragment carries no ports or types; its first fragment, which does, was
+	 * judged by the whole rule, and without it nothing reassembles. So it passes to a
+	 * destination a rule names explicitly: fragmented IKE (certificate payloads over the
+	 * 1280-byte MTU) would otherwise never complete. An unwalkable chain never matches.
+	 */
 	if (!k->known)
-		return false;
+		return k->nonfirst && r->to_len > 0;
 	if (r->proto >= 0 && r->proto != k->proto && !(r->proto == IP6_NH_AH && k->has_ah))
 		return false;
 	if (acl_has_ports(r) && (!k->has_port || k->port < r->port_lo || k->port > r->port_hi))

@@ -13,11 +13,15 @@
  * (/128); host bits are cleared. proto is the upper layer after the extension headers
  * (RFC 8200 §4), so the extension header numbers 0, 43, 44 and 60 are refused; `proto ah`
  * matches a packet whose chain holds an Authentication Header (RFC 4302).
- * A non-first fragment, or a packet whose upper layer cannot be found (too many extension
- * headers, a malformed chain), has no protocol, ports or types: only rules without proto, port
- * and type can match it, by destination. A TCP or UDP header too short for the destination
- * port never matches a rule with a port, nor an empty ICMPv6 header one with a type.
- * Pure: packets in, a verdict out; every read bounds-checked (proto/ip6, lib/buf.h).
+ * A non-first fragment has no protocol, ports or types: it passes to a destination that some
+ * rule names with `to` (its first fragment was judged by the whole rule; without that one
+ * nothing reassembles), so fragmented IKE completes. A packet whose upper layer cannot be
+ * found (too many extension headers, a malformed chain) matches only rules without proto,
+ * port and type, by destination. A packet with a Routing header still to be followed
+ * (Segments Left > 0, RFC 8200 §4.4) matches only "any": its destination is a waypoint. A TCP or
+ * UDP header too short for the destination port never matches a rule with a port, nor an empty
+ * ICMPv6 header one with a type. Pure: packets in, a verdict out; every read bounds-checked
+ * (proto/ip6, lib/buf.h).
  */
 #ifndef PROTO_ACL_H
 #define PROTO_ACL_H

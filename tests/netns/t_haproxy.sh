@@ -241,6 +241,31 @@ check_lasterr "(b) expired certificate through the passthrough: 403 (0x80190193)
 check "(b) ...logged as 'HTTP 403: certificate has expired'" \
 	gw_wait_403 "certificate has expired"
 
+# A header the client writes inside its own TLS (passthrough) or that a TCP-mode balancer
+# passes untouched is the client's, not the balancer's: forged, even though the TCP peer is
+# the trusted balancer. (Found in review: without this both got 200 "via balancer".)
+# forged_through PORT CERT: the first response line for a forged request through HAProxy.
+# shellcheck disable=SC2317 # called below
+forged_through() {
+	local -a c=()
+	[ "$2" != - ] && c=(-cert "$WORK/$2.crt" -key "$WORK/$2.key")
+	n c1 timeout 5 openssl s_client -quiet -ign_eof -connect "192.0.2.1:$1" \
+		-servername "$GW_NAME" -CAfile "$WORK/ca.crt" "${c[@]}" <"$WORK/forged.txt" \
+		2>/dev/null | head -n 1 | tr -d '\r'
+}
+F0=$(stat_get connections.forged_identity)
+gw_mark
+check_match "(b) passthrough, no certificate, forged X-Client-Identity: 403" \
+	'^HTTP/1\.1 403 ' "$(forged_through 4444 -)"
+check "(b) ...logged as 'HTTP 403: identity header from an untrusted address'" \
+	gw_wait_403 "identity header from an untrusted address"
+check_match "(b) passthrough, certificate of another CA, forged header: 403" \
+	'^HTTP/1\.1 403 ' "$(forged_through 4444 foreign)"
+check_match "(a') tcp mode, intruder's certificate, forged header: 403" \
+	'^HTTP/1\.1 403 ' "$(forged_through 4445 intruder)"
+check_eq "...the three counted in connections.forged_identity" 3 \
+	"$(($(stat_get connections.forged_identity) - F0))"
+
 # Forged PROXY headers straight to the proxy-protocol listeners, from client1.
 U0=$(stat_get connections.proxy_untrusted)
 PP=$(proxy2_hex 198.51.100.99 192.0.2.1 40000 443)

@@ -509,6 +509,31 @@ static void test_too_many_ext(void **state)
 	assert_true(allows(b, mk(b, "2001:db8:9::5", IP6_NH_DSTOPTS, body, 8 * IP6_EXT_MAX + 8)));
 }
 
+/* RFC 8200 §4.4: with Segments Left > 0 the destination is only a waypoint; such a packet
+ * passes only "any", so an allowed destination is no stepping stone to the rest. */
+static void test_routing_header(void **state)
+{
+	uint8_t body[64] = {0}, b[128];
+
+	(void)state;
+	body[0] = 17; /* next header: UDP */
+	body[1] = 0;  /* 8 bytes */
+	body[2] = 4;  /* Segment Routing (RFC 8754); the walk does not care */
+	body[3] = 1;  /* Segments Left */
+	ports(body + 8, 500);
+	assert_false(allows(b, mk(b, "2001:db8:9::5", IP6_NH_ROUTING, body, 16)));
+	assert_false(allows(b, mk(b, "2001:db8:7::1", IP6_NH_ROUTING, body, 16)));
+	body[3] = 0; /* exhausted: the destination is final, judged as usual */
+	assert_true(allows(b, mk(b, "2001:db8:9::5", IP6_NH_ROUTING, body, 16)));
+	body[3] = 1;
+	{
+		struct acl any = {.n = 1};
+
+		any.rules[0] = rule("any");
+		assert_true(acl_allows(&any, b, mk(b, "2001:db8:9::5", IP6_NH_ROUTING, body, 16)));
+	}
+}
+
 static void test_fragments(void **state)
 {
 	uint8_t body[64], b[128];
@@ -522,13 +547,18 @@ static void test_fragments(void **state)
 	assert_false(allows(b, mk(b, "2001:db8:9::5", IP6_NH_FRAGMENT, body, 16)));
 	frag(body, 50, 0, true);
 	assert_true(allows(b, mk(b, "2001:db8:a::1", IP6_NH_FRAGMENT, body, 16)));
-	/* a non-first fragment has no ports: whatever its bytes look like, only a rule without
-	 * proto, port and type can match it, by destination */
+	/* a non-first fragment has no ports: whatever its bytes look like, it passes only to a
+	 * destination some rule names with `to` (its first fragment was judged in full), so
+	 * fragmented IKE to the IPsec gateway completes */
 	frag(body, 17, 1, true);
 	ports(body + 8, 500);
-	assert_false(allows(b, mk(b, "2001:db8:9::5", IP6_NH_FRAGMENT, body, 16)));
+	assert_true(allows(b, mk(b, "2001:db8:9::5", IP6_NH_FRAGMENT, body, 16)));
+	ports(body + 8, 53);
+	assert_true(allows(b, mk(b, "2001:db8:9::5", IP6_NH_FRAGMENT, body, 16)));
+	/* "proto esp" names no destination: a later fragment elsewhere does not pass */
 	frag(body, 50, 1, false);
 	assert_false(allows(b, mk(b, "2001:db8:a::1", IP6_NH_FRAGMENT, body, 16)));
+	assert_false(allows(b, mk(b, "2001:db8:6::1", IP6_NH_FRAGMENT, body, 16)));
 	frag(body, 6, 185, false);
 	assert_true(allows(b, mk(b, "2001:db8:7::1", IP6_NH_FRAGMENT, body, 16)));
 	assert_false(allows(b, mk(b, "2001:db8:7::2", IP6_NH_FRAGMENT, body, 16)));
@@ -645,6 +675,7 @@ int main(void)
 	    TA(test_ext_headers),
 	    TA(test_too_many_ext),
 	    TA(test_fragments),
+	    TA(test_routing_header),
 	    TA(test_truncated_upper),
 	    TA(test_malformed),
 	    TA(test_ah),

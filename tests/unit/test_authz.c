@@ -125,12 +125,18 @@ static void test_identity_rules(void **state)
 	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
 	assert_true(f->out.allow);
 	assert_string_equal(f->out.identity, "pc7.corp.example.test");
-	/* Without rules any verified name passes; without CN or names, the subject. */
+	/* Without rules any verified name passes; without CN or names, the subject, shown. */
 	good_cert(f, "");
 	f->tls.nnames = 0;
+	snprintf(f->tls.subject, sizeof(f->tls.subject), "O=pc9.corp.example.test");
 	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->none, &f->in, &f->out);
 	assert_true(f->out.allow);
-	assert_string_equal(f->out.identity, "CN=");
+	assert_string_equal(f->out.identity, "O=pc9.corp.example.test");
+	/* ... but a DN is never matched against name rules, even one that looks like a name. */
+	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
+	assert_false(f->out.allow);
+	assert_string_equal(f->out.reason,
+			    "identity not allowed: the certificate has no CN or DNS name");
 }
 
 static void test_header_untrusted(void **state)
@@ -140,7 +146,7 @@ static void test_header_untrusted(void **state)
 	f->req.identity_count = 1;
 	snprintf(f->req.identity, sizeof(f->req.identity), "pc1.corp.example.test");
 	f->in.req = &f->req;
-	f->in.trusted = false;
+	f->in.header_trusted = false;
 	authz_decide(GWCONF_AUTH_NONE, &f->rules, &f->in, &f->out);
 	assert_false(f->out.allow);
 	assert_true(f->out.forged);
@@ -150,12 +156,19 @@ static void test_header_untrusted(void **state)
 	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
 	assert_false(f->out.allow);
 	assert_true(f->out.forged);
-	/* A PROXY SSL TLV could only come from a proxy listener, but the rule is the same. */
-	f->req.identity_count = 0;
+	/* On a proxy-protocol listener the client wrote the head (a TCP-mode balancer passes
+	   its bytes untouched): its header is forged even next to a genuine SSL TLV. */
+	f->in.tls = NULL;
 	f->in.pp_ssl_cert = true;
-	f->in.pp_cn = "pc1.corp.example.test";
-	authz_decide(GWCONF_AUTH_NONE, &f->rules, &f->in, &f->out);
+	f->in.pp_cn = "pc2.corp.example.test";
+	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
+	assert_false(f->out.allow);
 	assert_true(f->out.forged);
+	/* Without the header the TLV alone is the identity. */
+	f->req.identity_count = 0;
+	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
+	assert_true(f->out.allow);
+	assert_string_equal(f->out.identity, "pc2.corp.example.test");
 }
 
 static void test_header_trusted(void **state)
@@ -165,7 +178,7 @@ static void test_header_trusted(void **state)
 	f->req.identity_count = 1;
 	snprintf(f->req.identity, sizeof(f->req.identity), "pc2.corp.example.test");
 	f->in.req = &f->req;
-	f->in.trusted = true;
+	f->in.header_trusted = true;
 	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
 	assert_true(f->out.allow);
 	assert_int_equal(f->out.via, AUTHZ_VIA_BALANCER);
@@ -190,11 +203,11 @@ static void test_trusted_without_identity(void **state)
 	struct fx *f = *state;
 
 	f->in.req = &f->req;
-	f->in.trusted = true;
+	f->in.header_trusted = true;
 	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
 	assert_false(f->out.allow);
 	assert_string_equal(f->out.reason, "no client identity from the balancer");
-	f->in.trusted = false;
+	f->in.header_trusted = false;
 	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
 	assert_string_equal(f->out.reason, "no client certificate (plain HTTP)");
 	authz_decide(GWCONF_AUTH_NONE, &f->rules, &f->in, &f->out);
@@ -207,7 +220,6 @@ static void test_proxy_tlv(void **state)
 	struct fx *f = *state;
 
 	f->in.req = &f->req;
-	f->in.trusted = true;
 	f->in.pp_ssl_cert = true;
 	f->in.pp_cn = "pc3.corp.example.test";
 	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
@@ -219,6 +231,14 @@ static void test_proxy_tlv(void **state)
 	assert_false(f->out.allow);
 	assert_string_equal(f->out.reason,
 			    "the balancer reports a failed client certificate (verify 10)");
+	/* A failed verification is not outweighed by a trusted header either. */
+	f->in.header_trusted = true;
+	f->req.identity_count = 1;
+	snprintf(f->req.identity, sizeof(f->req.identity), "pc3.corp.example.test");
+	authz_decide(GWCONF_AUTH_CERTIFICATES, &f->rules, &f->in, &f->out);
+	assert_false(f->out.allow);
+	f->in.header_trusted = false;
+	f->req.identity_count = 0;
 	/* Balancer identity wins over our own handshake's (TLS bridging by a balancer). */
 	f->in.pp_ssl_verify = 0;
 	good_cert(f, "pc9.corp.example.test");

@@ -1971,6 +1971,8 @@ static void test_cc_refused(void **state)
 	sp = good_leaf;
 	sp.ku = "critical,keyEncipherment"; /* cannot sign a CertificateVerify */
 	expect_spec(f, s, &sp, 1, false, "wrong key usage: unsuitable certificate purpose");
+	sp.ku = "critical,keyAgreement"; /* OpenSSL's ssl_client purpose would take it */
+	expect_spec(f, s, &sp, 1, false, "wrong key usage: no digitalSignature");
 	sp.ku = NULL;
 	expect_spec(f, s, &sp, 1, false, NULL);
 	SSL_CTX_free(s);
@@ -1996,6 +1998,45 @@ static void test_cc_intermediate(void **state)
 	X509_free(inter);
 	EVP_PKEY_free(ik);
 	SSL_CTX_free(s);
+}
+
+/* With CRLs, the whole chain below the anchor is checked: a revoked issuing CA takes its
+   leaves with it, and its own CRL must be there too. */
+static void test_cc_intermediate_revoked(void **state)
+{
+	struct fx *f = *state;
+	EVP_PKEY *ik = EVP_EC_gen("P-256");
+	X509 *inter = mk_cert(ik, "Client Issuing CA", f->ca1, f->ca1k, true);
+	X509 *leaf = mk_leaf(f->ck, &good_leaf, inter, ik);
+	long iserial = ASN1_INTEGER_get(X509_get_serialNumber(inter));
+	X509_CRL *root_ok = mk_crl(f->ca1, f->ca1k, -3600, 7L * 86400, NULL, 0);
+	X509_CRL *root_rev = mk_crl(f->ca1, f->ca1k, -3600, 7L * 86400, &iserial, 1);
+	X509_CRL *icrl = mk_crl(inter, ik, -3600, 7L * 86400, NULL, 0);
+	struct pem crls[2] = {pem_of_crl(root_ok), pem_of_crl(icrl)};
+	struct pem rev = pem_of_crl(root_rev);
+	SSL_CTX *s;
+
+	assert_true(iserial > 0);
+	s = server_auth(f, TLS_PROFILE_MODERN, f->ca1p, crls, 2);
+	expect_verdict(s, leaf, f->ck, inter, NULL);
+	SSL_CTX_free(s);
+	/* Only the root's CRL: the issuing CA's is missing, fail closed. */
+	s = server_auth(f, TLS_PROFILE_MODERN, f->ca1p, crls, 1);
+	expect_verdict(s, leaf, f->ck, inter, "no CRL for the issuer");
+	SSL_CTX_free(s);
+	free(crls[0].p);
+	crls[0] = rev;
+	s = server_auth(f, TLS_PROFILE_MODERN, f->ca1p, crls, 2);
+	expect_verdict(s, leaf, f->ck, inter, "certificate revoked (depth 1)");
+	SSL_CTX_free(s);
+	free(crls[0].p);
+	free(crls[1].p);
+	X509_CRL_free(root_ok);
+	X509_CRL_free(root_rev);
+	X509_CRL_free(icrl);
+	X509_free(leaf);
+	X509_free(inter);
+	EVP_PKEY_free(ik);
 }
 
 static void test_cc_crl(void **state)
@@ -2365,6 +2406,7 @@ int main(void)
 	    cmocka_unit_test(test_cc_none),
 	    cmocka_unit_test(test_cc_refused),
 	    cmocka_unit_test(test_cc_intermediate),
+	    cmocka_unit_test(test_cc_intermediate_revoked),
 	    cmocka_unit_test(test_cc_crl),
 	    cmocka_unit_test(test_cc_weak),
 	    cmocka_unit_test(test_cc_names),
