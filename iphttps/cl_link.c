@@ -175,6 +175,14 @@ static void cl_tun_read(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 		}
 		c->cnt.packets_out++;
 		c->dirty = true;
+		/* A full record waiting: write it now, as the gateway does; a TUN wakeup reads
+		   more than the queue holds, and dropped bursts stall the inner TCP (lost
+		   window updates, retransmissions in backoff). A failure ends the link. */
+		if (c->q.bytes >= OUTQ_BLOCK && !c->want_write && !c->write_wants_read) {
+			cl_conn_flush(c);
+			if (c->state != CL_UP)
+				return;
+		}
 	}
 }
 

@@ -383,6 +383,16 @@ int client_queue(struct client *c, const uint8_t *pkt, size_t len)
 		return -1;
 	c->packets_out++;
 	gw_mark_dirty(c->gw, c);
+	/*
+	 * A full record's worth waiting: write it now rather than after the batch. One TUN
+	 * wakeup reads up to GW_TUN_BUDGET packets (~320 KB), far more than client-queue holds,
+	 * so waiting for the batch's end dropped whole bursts, and a lost window update or
+	 * retransmission left the inner TCP in exponential backoff for 10 s and more. Records
+	 * stay full (coalescing is kept); a failed write is left to the flush after the batch,
+	 * which closes the connection outside the link's call chain.
+	 */
+	if (c->q.bytes >= OUTQ_BLOCK && !c->want_write)
+		outq_flush(&c->q, &c->gw->pool, client_write, c);
 	return 0;
 }
 
