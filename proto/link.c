@@ -79,59 +79,9 @@ const char *link_drop_name(enum link_drop why)
 
 /* ---- address hash: SipHash-2-4 keyed by cfg.hash_key, so clients cannot aim at a bucket --- */
 
-#define LINK_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void link_sipround(uint64_t v[4])
-{
-	v[0] += v[1];
-	v[1] = LINK_ROTL(v[1], 13) ^ v[0];
-	v[0] = LINK_ROTL(v[0], 32);
-	v[2] += v[3];
-	v[3] = LINK_ROTL(v[3], 16) ^ v[2];
-	v[0] += v[3];
-	v[3] = LINK_ROTL(v[3], 21) ^ v[0];
-	v[2] += v[1];
-	v[1] = LINK_ROTL(v[1], 17) ^ v[2];
-	v[2] = LINK_ROTL(v[2], 32);
-}
-
-static uint64_t link_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t link_hash(const struct link *l, const struct in6_addr *a)
-{
-	uint64_t v[4], m[3];
-	int i;
-
-	v[0] = l->hash_k0 ^ 0x736f6d6570736575ULL;
-	v[1] = l->hash_k1 ^ 0x646f72616e646f6dULL;
-	v[2] = l->hash_k0 ^ 0x6c7967656e657261ULL;
-	v[3] = l->hash_k1 ^ 0x7465646279746573ULL;
-	m[0] = link_le64(a->s6_addr);
-	m[1] = link_le64(a->s6_addr + 8);
-	m[2] = (uint64_t)16 << 56;
-	for (i = 0; i < 3; i++) {
-		v[3] ^= m[i];
-		link_sipround(v);
-		link_sipround(v);
-		v[0] ^= m[i];
-	}
-	v[2] ^= 0xff;
-	for (i = 0; i < 4; i++)
-		link_sipround(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
 static struct link_addr **link_bucket(const struct link *l, const struct in6_addr *a)
 {
-	return &l->buckets[link_hash(l, a) & (l->nbuckets - 1)];
+	return &l->buckets[siphash16(&l->hash_key, a->s6_addr) & (l->nbuckets - 1)];
 }
 
 static struct link_addr *link_find(const struct link *l, const struct in6_addr *a)
@@ -167,7 +117,7 @@ static void link_grow(struct link *l)
 	for (i = 0; i < l->nbuckets; i++) {
 		for (e = l->buckets[i]; e; e = next) {
 			next = e->hnext;
-			b = link_hash(l, &e->addr) & (n - 1);
+			b = siphash16(&l->hash_key, e->addr.s6_addr) & (n - 1);
 			e->hnext = nb[b];
 			nb[b] = e;
 		}
@@ -1065,8 +1015,7 @@ int link_init(struct link *l, const struct link_cfg *cfg, const struct link_ops 
 	l->gw_ll.s6_addr[15] = 1;
 	l->gw_global = cfg->prefix;
 	l->gw_global.s6_addr[15] = 1;
-	l->hash_k0 = link_le64(cfg->hash_key);
-	l->hash_k1 = link_le64(cfg->hash_key + 8);
+	siphash_key_init(&l->hash_key, cfg->hash_key);
 	l->icmp_limit.tokens = cfg->icmp_error_rate;
 	l->resolve_limit.tokens = cfg->resolve_rate;
 	return 0;
@@ -1094,7 +1043,7 @@ void link_free(struct link *l)
 
 int link_reconfigure(struct link *l, const struct link_cfg *cfg)
 {
-	/* The table stays, and so does the hash key it is laid out with (l->hash_k0, k1). */
+	/* The table stays, and so does the hash key it is laid out with (l->hash_key). */
 	if (link_cfg_check(cfg) || !ip6_addr_eq(&cfg->prefix, &l->cfg.prefix) ||
 	    cfg->mtu != l->cfg.mtu)
 		return -1;

@@ -39,6 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proto/siphash.h"
+
 #define LINK_PEER_ADDRS 8  /* addresses one client may own; the oldest is evicted past this */
 #define LINK_MAX_ROUTES 32 /* Route Information options in one RA (fits a 1280-byte RA) */
 #define LINK_MIN_MTU	1280
@@ -210,7 +212,7 @@ struct link {
 	size_t nbuckets; /* power of two */
 	size_t naddrs;
 	uint64_t seq;
-	uint64_t hash_k0, hash_k1;    /* cfg.hash_key, kept across link_reconfigure */
+	struct siphash_key hash_key;  /* cfg.hash_key, kept across link_reconfigure */
 	uint64_t now_ms;	      /* set by the caller before each call: for the rate limits and
 					 the resolution deadlines */
 	struct link_limit icmp_limit; /* cfg.icmp_error_rate, errors toward the TUN */

@@ -41,51 +41,6 @@ struct srclim_index {
 	uint32_t idle_head, idle_tail;
 };
 
-/* ---- SipHash-2-4 (Aumasson, Bernstein 2012) over the 16-byte key ---- */
-
-#define SRCLIM_ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
-
-static void srclim_sipround(uint64_t v[4])
-{
-	v[0] += v[1];
-	v[1] = SRCLIM_ROTL(v[1], 13) ^ v[0];
-	v[0] = SRCLIM_ROTL(v[0], 32);
-	v[2] += v[3];
-	v[3] = SRCLIM_ROTL(v[3], 16) ^ v[2];
-	v[0] += v[3];
-	v[3] = SRCLIM_ROTL(v[3], 21) ^ v[0];
-	v[2] += v[1];
-	v[1] = SRCLIM_ROTL(v[1], 17) ^ v[2];
-	v[2] = SRCLIM_ROTL(v[2], 32);
-}
-
-static uint64_t srclim_le64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static uint64_t srclim_hash(const struct srclim *s, const struct srclim_key *k)
-{
-	uint64_t v[4] = {s->k0 ^ 0x736f6d6570736575ULL, s->k1 ^ 0x646f72616e646f6dULL,
-			 s->k0 ^ 0x6c7967656e657261ULL, s->k1 ^ 0x7465646279746573ULL};
-	uint64_t m[3] = {srclim_le64(k->b), srclim_le64(k->b + 8), (uint64_t)16 << 56};
-
-	for (int i = 0; i < 3; i++) {
-		v[3] ^= m[i];
-		srclim_sipround(v);
-		srclim_sipround(v);
-		v[0] ^= m[i];
-	}
-	v[2] ^= 0xff;
-	for (int i = 0; i < 4; i++)
-		srclim_sipround(v);
-	return v[0] ^ v[1] ^ v[2] ^ v[3];
-}
-
 /* ---- keys ---- */
 
 bool srclim_key_from(struct srclim_key *k, const struct sockaddr *sa)
@@ -156,7 +111,7 @@ static uint32_t *srclim_bucket(const struct srclim *s, const struct srclim_key *
 {
 	const struct srclim_index *x = s->priv;
 
-	return &x->bucket[srclim_hash(s, k) & (x->nbucket - 1)];
+	return &x->bucket[siphash16(&s->key, k->b) & (x->nbucket - 1)];
 }
 
 static uint32_t srclim_find(const struct srclim *s, const struct srclim_key *k)
@@ -360,8 +315,7 @@ int srclim_init(struct srclim *s, const struct srclim_cfg *cfg)
 	s->cfg = *cfg;
 	if (s->cfg.capacity > SRCLIM_MAX_CAP)
 		s->cfg.capacity = SRCLIM_MAX_CAP;
-	s->k0 = srclim_le64(cfg->hash_key);
-	s->k1 = srclim_le64(cfg->hash_key + 8);
+	siphash_key_init(&s->key, cfg->hash_key);
 	s->cap = s->cfg.capacity < SRCLIM_INIT_CAP ? s->cfg.capacity : SRCLIM_INIT_CAP;
 	s->e = malloc(s->cap * sizeof(*s->e));
 	s->priv = x = calloc(1, sizeof(*x));

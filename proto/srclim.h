@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "proto/siphash.h"
+
 struct srclim_cfg {
 	uint32_t max_conn; /* open connections per source; 0 = unlimited */
 	uint32_t rate;	 /* new connections per second per source, burst the same; 0 = unlimited */
@@ -49,7 +51,7 @@ struct srclim {
 	struct srclim_cfg cfg;
 	struct srclim_entry *e; /* the table; layout is the module's own */
 	size_t n, cap;		/* entries in use, allocated (cap <= cfg.capacity) */
-	uint64_t k0, k1;
+	struct siphash_key key; /* cfg.hash_key */
 	struct srclim_stats stats;
 	void *priv; /* the hash index and the idle list */
 };
