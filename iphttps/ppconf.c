@@ -313,20 +313,6 @@ static int ppconf_mkdir(const char *path)
 	return chmod(dir, 0755);
 }
 
-/* Makes the rename durable. Best effort: the new file is in place whatever happens here. */
-static void ppconf_sync_dir(const char *path)
-{
-	char copy[PATH_MAX];
-	int fd;
-
-	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-		return;
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return;
-	(void)fsync(fd);
-	close(fd);
-}
-
 /* Writes c into the open temporary file fd and closes it. */
 static int ppconf_write_fd(int fd, const struct ppconf *c)
 {
@@ -371,7 +357,7 @@ int ppconf_save(const char *path, const struct ppconf *c)
 		errno = saved;
 		return -1;
 	}
-	ppconf_sync_dir(path);
+	file_sync_dir(path);
 	return 0;
 }
 

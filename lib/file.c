@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: ISC */
-/* file: bounded whole-file reads; see file.h. */
+/* file: bounded whole-file reads and directory syncs; see file.h. */
 #include "lib/file.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -64,4 +67,18 @@ char *file_read(const char *path, size_t max, size_t *len)
 	close(fd);
 	errno = saved;
 	return buf;
+}
+
+void file_sync_dir(const char *path)
+{
+	char copy[PATH_MAX];
+	int fd;
+
+	/* dirname() may modify its argument. */
+	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
+		return;
+	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return;
+	(void)fsync(fd);
+	close(fd);
 }

@@ -11,7 +11,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -34,6 +33,7 @@
 #include <openssl/x509v3.h>
 
 #include "lib/buf.h"
+#include "lib/file.h"
 
 /*
  * TLS 1.2 ECDHE suites with AEAD (RFC 5289, RFC 7905), in server order: ECDSA before RSA because
@@ -1188,20 +1188,6 @@ static int tls_write_temp(const char *path, const char *data, size_t len, mode_t
 	return 0;
 }
 
-/* Makes a rename durable. Best effort: the new file is already in place if this fails. */
-static void tls_sync_dir(const char *path)
-{
-	char copy[PATH_MAX];
-	int fd;
-
-	if (snprintf(copy, sizeof(copy), "%s", path) >= (int)sizeof(copy))
-		return;
-	if ((fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return;
-	(void)fsync(fd);
-	close(fd);
-}
-
 static int tls_commit(char *tmp, const char *path, char *err, size_t errlen)
 {
 	if (rename(tmp, path) == -1) {
@@ -1209,7 +1195,7 @@ static int tls_commit(char *tmp, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	tmp[0] = '\0';
-	tls_sync_dir(path);
+	file_sync_dir(path);
 	return 0;
 }
 
