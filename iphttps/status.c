@@ -146,19 +146,6 @@ static int status_default_if(const char *dir, char *name, size_t len)
 	return 0;
 }
 
-/* The kernel's rule for interface names (dev_valid_name), as stfile applies it. */
-static bool status_ifname_ok(const char *n)
-{
-	size_t len = strlen(n);
-
-	if (len == 0 || len >= IFNAMSIZ || strcmp(n, ".") == 0 || strcmp(n, "..") == 0)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (n[i] == '/' || n[i] == ':' || (unsigned char)n[i] <= ' ' || n[i] == 0x7f)
-			return false;
-	return true;
-}
-
 /* Returns 0 with *s filled, or the exit status after a message. */
 static int status_load(const struct status_opts *o, struct stfile *s)
 {
@@ -166,7 +153,7 @@ static int status_load(const struct status_opts *o, struct stfile *s)
 	int rc, err;
 
 	if (o->ifname) {
-		if (!status_ifname_ok(o->ifname)) {
+		if (!stfile_ifname_ok(o->ifname)) {
 			fprintf(stderr, "iphttps status: '%s' is not an interface name\n",
 				o->ifname);
 			return 2;

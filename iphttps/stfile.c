@@ -84,8 +84,7 @@ const char *stfile_state_name(enum stfile_state st)
 	return stfile_state_names[st];
 }
 
-/* The kernel's rule for interface names (dev_valid_name) plus "not a path": it names a file. */
-static bool stfile_ifname_ok(const char *n)
+bool stfile_ifname_ok(const char *n)
 {
 	size_t len = strnlen(n, IFNAMSIZ);
 

@@ -10,6 +10,7 @@
 #define IPHTTPS_STFILE_H
 
 #include <net/if.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define STFILE_DIR "/run/iphttps"
@@ -39,6 +40,8 @@ struct stfile {
 
 const char *stfile_state_name(enum stfile_state st); /* "connecting", "up", "backoff", "stopped" */
 /* Writes dir/<s->interface>.status atomically (mode 0644; dir created 0755 if missing). */
+/* The kernel's rule for interface names (dev_valid_name) plus "not a path": it names a file. */
+bool stfile_ifname_ok(const char *n);
 int stfile_write(const char *dir, const struct stfile *s);
 /* Reads dir/<ifname>.status; unknown keys are ignored, bad lines make it fail (-1, errno EINVAL).
  */
