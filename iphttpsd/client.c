@@ -141,11 +141,11 @@ static int client_admit(struct gw *gw, const struct sockaddr_storage *ss, struct
 
 /* Connections to a proxy-protocol listener only from trusted-proxy addresses: anyone else
    could claim any source address in the header. */
-static bool client_proxy_allowed(struct gw *gw, const struct sockaddr_storage *ss)
+static bool client_proxy_allowed(struct gw *gw, const struct sockaddr_storage *ss, bool trusted)
 {
 	char r[64];
 
-	if (gw_trusted_proxy(gw, (const struct sockaddr *)ss))
+	if (trusted)
 		return true;
 	gw->cnt.proxy_untrusted++;
 	if (gw_log_allowed(gw, &gw->log_proxy))
@@ -155,12 +155,12 @@ static bool client_proxy_allowed(struct gw *gw, const struct sockaddr_storage *s
 	return false;
 }
 
-static void client_start(struct client *c, const struct gw_listener *l)
+static void client_start(struct client *c, const struct gw_listener *l, bool trusted)
 {
 	struct gw *gw = c->gw;
 	uint32_t tmo;
 
-	c->trusted = gw_trusted_proxy(gw, (const struct sockaddr *)&c->tcp_peer);
+	c->trusted = trusted;
 	c->proxied = l->proxy_protocol;
 	if (l->proxy_protocol)
 		c->state = CLIENT_PROXY;
@@ -183,20 +183,20 @@ void client_accept(struct gw *gw, int fd, const struct sockaddr_storage *ss,
 	struct srclim_key k = {{0}};
 	int held = 0;
 	struct client *c;
+	bool trusted = gwconf_trusted_proxy(&gw->conf, (const struct sockaddr *)ss);
 
 	if (gw->nclients >= gw->conf.max_clients) {
 		gw->cnt.rejected_max++;
 		sock_reset_close(fd);
 		return;
 	}
-	if (l->proxy_protocol && !client_proxy_allowed(gw, ss)) {
+	if (l->proxy_protocol && !client_proxy_allowed(gw, ss, trusted)) {
 		sock_reset_close(fd);
 		return;
 	}
 	/* A balancer's own address is not the client's: limited after its PROXY header, or
 	   not at all when it terminates TLS and forwards without one. */
-	if (!l->proxy_protocol && !gw_trusted_proxy(gw, (const struct sockaddr *)ss) &&
-	    (held = client_admit(gw, ss, &k)) == -1) {
+	if (!l->proxy_protocol && !trusted && (held = client_admit(gw, ss, &k)) == -1) {
 		sock_reset_close(fd);
 		return;
 	}
@@ -223,7 +223,7 @@ void client_accept(struct gw *gw, int fd, const struct sockaddr_storage *ss,
 		close(fd);
 		return;
 	}
-	client_start(c, l);
+	client_start(c, l, trusted);
 }
 
 void client_free(struct client *c)

@@ -278,15 +278,6 @@ static void gw_http_policy(struct gw *gw)
 	gw->http.identity_header = gw->conf.identity_header;
 }
 
-bool gw_trusted_proxy(const struct gw *gw, const struct sockaddr *sa)
-{
-	for (size_t i = 0; i < gw->conf.ntrusted_proxy; i++)
-		if (addr_net_contains_sockaddr(&gw->conf.trusted_proxy[i].addr,
-					       gw->conf.trusted_proxy[i].plen, sa))
-			return true;
-	return false;
-}
-
 bool gw_log_allowed(struct gw *gw, struct gw_loglimit *l)
 {
 	uint64_t now = ev_now(&gw->loop);
@@ -358,7 +349,7 @@ static void gw_auth_changed(struct gw *gw, enum gwconf_auth old)
 	while (gw->clients)
 		client_close(gw->clients, "authentication mode changed");
 	log_notice("reload: authentication mode changed to %s: %zu clients dropped",
-		   gw->conf.auth == GWCONF_AUTH_CERTIFICATES ? "certificates" : "none", n);
+		   gwconf_auth_name(gw->conf.auth), n);
 }
 
 int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char *conf_name,

@@ -143,8 +143,6 @@ int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char 
 	      const struct gwfiles *files);
 /* Schedules a client's output flush after the current batch (several packets per record). */
 void gw_mark_dirty(struct gw *gw, struct client *c);
-/* Whether sa (a connection's TCP peer) is a configured trusted-proxy address. */
-bool gw_trusted_proxy(const struct gw *gw, const struct sockaddr *sa);
 /* Logs a refusal unless one of the same kind was logged within GW_REFUSE_LOG_MS. */
 bool gw_log_allowed(struct gw *gw, struct gw_loglimit *l);
 

@@ -134,8 +134,7 @@ static void gwctl_show_json(struct gw *gw, struct sbuf *o)
 		gwctl_cert_json(gw, i, o);
 	}
 	sbuf_printf(o, "],\"tls_profile\":\"%s\",\"auth\":\"%s\",\"warnings\":[",
-		    tls_profile_name(gw->conf.tls_profile),
-		    gw->conf.auth == GWCONF_AUTH_CERTIFICATES ? "certificates" : "none");
+		    tls_profile_name(gw->conf.tls_profile), gwconf_auth_name(gw->conf.auth));
 	gwctl_warnings_json(gw, o);
 	sbuf_printf(o, "],");
 	gwctl_show_link_json(&gw->link, o);
@@ -172,8 +171,7 @@ static void gwctl_show_text(struct gw *gw, struct sbuf *o)
 			    gw->certs[i].key, (long)((exp - time(NULL)) / 86400));
 	}
 	sbuf_printf(o, "tls        profile %s, authentication %s\n",
-		    tls_profile_name(gw->conf.tls_profile),
-		    gw->conf.auth == GWCONF_AUTH_CERTIFICATES ? "certificates" : "none");
+		    tls_profile_name(gw->conf.tls_profile), gwconf_auth_name(gw->conf.auth));
 	for (size_t i = 0; i < gw->ncerts; i++) {
 		char w[400];
 

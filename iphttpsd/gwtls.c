@@ -44,7 +44,7 @@ static void gwtls_announce(const struct gwconf *c, const struct tls_server_opts 
 		   c->tls_profile == TLS_PROFILE_COMPAT && tls_server_null_possible(o)
 		       ? " (NULL suites on for Windows 8+ clients)"
 		       : "",
-		   c->auth == GWCONF_AUTH_CERTIFICATES ? "certificates" : "none",
+		   gwconf_auth_name(c->auth),
 		   o->client_ca.len ? ", client certificates requested" : "",
 		   ident_any(rules) ? ", identity rules set" : "");
 	if (c->tls_profile == TLS_PROFILE_COMPAT && !tls_server_null_possible(o))
