@@ -24,52 +24,7 @@
 #include "lib/addr.h"
 #include "lib/conf.h"
 #include "lib/log.h"
-
-/* ---- log capture ---- */
-
-struct capture {
-	FILE *saved, *mem;
-	char *buf;
-	size_t len;
-};
-
-static void cap_begin(struct capture *c)
-{
-	fflush(stderr);
-	c->buf = NULL;
-	c->len = 0;
-	c->saved = stderr;
-	c->mem = open_memstream(&c->buf, &c->len);
-	assert_non_null(c->mem);
-	stderr = c->mem; /* glibc: stderr is an ordinary variable */
-}
-
-/* Ends the capture; returns the messages with "TIME IDENT[LEVEL]: " cut off each line. */
-static char *cap_end(struct capture *c)
-{
-	char *out, *o;
-	const char *p;
-
-	stderr = c->saved;
-	fclose(c->mem);
-	out = calloc(1, c->len + 1);
-	assert_non_null(out);
-	o = out;
-	for (p = c->buf; *p;) {
-		const char *nl = strchr(p, '\n'), *cut = strstr(p, "]: ");
-		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
-
-		if (cut && cut < p + n) {
-			n -= (size_t)(cut + 3 - p);
-			p = cut + 3;
-		}
-		memcpy(o, p, n);
-		o += n;
-		p += n;
-	}
-	free(c->buf);
-	return out;
-}
+#include "tests/unit/logcap.h"
 
 static struct gwconf *conf_new(void)
 {
@@ -83,13 +38,13 @@ static struct gwconf *conf_new(void)
 /* Parses text over fresh defaults; returns the error count, the messages in *msgs. */
 static int parse_msgs(struct gwconf *c, const char *text, char **msgs)
 {
-	struct capture cap;
+	struct logcap cap;
 	int n;
 
 	gwconf_defaults(c);
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	n = gwconf_parse(c, text, strlen(text), "t.conf");
-	*msgs = cap_end(&cap);
+	*msgs = logcap_end(&cap);
 	return n;
 }
 
@@ -151,13 +106,13 @@ static const struct conf_directive rec_table[] = {
 static int lex(const char *text, size_t len, struct rec *r, char **msgs)
 {
 	struct conf cf;
-	struct capture cap;
+	struct logcap cap;
 	int n;
 
 	conf_init(&cf, "x.conf", rec_table, sizeof(rec_table) / sizeof(rec_table[0]));
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	n = conf_parse(&cf, text, len, r);
-	*msgs = cap_end(&cap);
+	*msgs = logcap_end(&cap);
 	assert_int_equal(n, conf_errors(&cf));
 	return n;
 }
@@ -283,13 +238,13 @@ static void test_conf_key_line_and_error(void **state)
 {
 	struct conf cf;
 	struct rec r = {.out = ""};
-	struct capture cap;
+	struct logcap cap;
 	char *msgs;
 	const char *text = "\ntwo x\none y\ntwo z\n";
 
 	(void)state;
 	conf_init(&cf, "k.conf", rec_table, sizeof(rec_table) / sizeof(rec_table[0]));
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(conf_parse(&cf, text, strlen(text), &r), 0);
 	assert_int_equal(conf_key_line(&cf, "two"), 2);
 	assert_int_equal(conf_key_line(&cf, "one"), 3);
@@ -302,7 +257,7 @@ static void test_conf_key_line_and_error(void **state)
 	assert_false(conf_key_failed(&cf, "nope"));
 	assert_int_equal(conf_error(&cf, 7, "seven %d", 7), -1);
 	assert_int_equal(conf_error(&cf, 0, "whole file"), -1);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	assert_int_equal(conf_errors(&cf), 3);
 	assert_string_equal(msgs, "k.conf:1: none: takes 0 arguments, got 1\nk.conf:7: seven 7\n"
 				  "k.conf: whole file\n");
@@ -1508,7 +1463,7 @@ static void test_repeat_and_limits(void **state)
 {
 	struct gwconf *c = conf_new();
 	char *first, *msgs, *again;
-	struct capture cap;
+	struct logcap cap;
 	char *huge;
 
 	(void)state;
@@ -1526,16 +1481,16 @@ static void test_repeat_and_limits(void **state)
 	huge = calloc(1, GWCONF_FILE_MAX + 1);
 	assert_non_null(huge);
 	gwconf_defaults(c);
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(gwconf_parse(c, huge, GWCONF_FILE_MAX + 1, "big.conf"), 1);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	assert_string_equal(msgs, "big.conf: larger than 1048576 bytes\n");
 	free(msgs);
 	free(huge);
 
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(gwconf_parse(c, "mtu 1\n", 6, NULL), 1);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	assert_string_equal(msgs, "(configuration):1: mtu: 1 is below the IPv6 minimum 1280\n");
 	free(msgs);
 	free(c);
@@ -1686,7 +1641,7 @@ static void test_check_files(void **state)
 {
 	char dir[] = "/tmp/test_gwconfXXXXXX", text[512], want[512], *msgs;
 	struct gwconf *c = conf_new();
-	struct capture cap;
+	struct logcap cap;
 	char cert[128], key[128];
 
 	(void)state;
@@ -1700,17 +1655,17 @@ static void test_check_files(void **state)
 	assert_int_equal(gwconf_check_files(c), 0);
 
 	chmod(key, 0640);
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(gwconf_check_files(c), 1);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	snprintf(want, sizeof(want), "key: %s: mode 0640 lets group or others read it\n", key);
 	assert_string_equal(msgs, want);
 	free(msgs);
 
 	unlink(cert);
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(gwconf_check_files(c), 2);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	snprintf(want, sizeof(want),
 		 "certificate: %s: No such file or directory\n"
 		 "key: %s: mode 0640 lets group or others read it\n",
@@ -1733,7 +1688,7 @@ static void test_check_sec_files(void **state)
 	static const char *const names[8] = {"rsa.pem", "rsa.key", "ec.pem", "ec.key",
 					     "ca.pem",	"a.crl",   "b.crl",  "allowed.txt"};
 	struct gwconf *c = conf_new();
-	struct capture cap;
+	struct logcap cap;
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
@@ -1754,9 +1709,9 @@ static void test_check_sec_files(void **state)
 	unlink(p[4]);
 	assert_int_equal(mkdir(p[4], 0700), 0);
 	unlink(p[7]);
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(gwconf_check_files(c), 4);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	snprintf(want, sizeof(want),
 		 "key: %s: mode 0604 lets group or others read it\n"
 		 "client-ca: %s: not a regular file\n"
@@ -1769,9 +1724,9 @@ static void test_check_sec_files(void **state)
 	/* A file this process cannot open (meaningless as root, which opens everything). */
 	if (geteuid() != 0) {
 		chmod(p[5], 0);
-		cap_begin(&cap);
+		logcap_begin(&cap);
 		assert_int_equal(gwconf_check_files(c), 5);
-		msgs = cap_end(&cap);
+		msgs = logcap_end(&cap);
 		snprintf(want, sizeof(want), "client-crl: %s: Permission denied\n", p[5]);
 		assert_non_null(strstr(msgs, want));
 		free(msgs);

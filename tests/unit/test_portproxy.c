@@ -23,52 +23,7 @@
 
 #include "iphttps/ppconf.h"
 #include "lib/log.h"
-
-/* ---- log capture ---- */
-
-struct capture {
-	FILE *saved, *mem;
-	char *buf;
-	size_t len;
-};
-
-static void cap_begin(struct capture *c)
-{
-	fflush(stderr);
-	c->buf = NULL;
-	c->len = 0;
-	c->saved = stderr;
-	c->mem = open_memstream(&c->buf, &c->len);
-	assert_non_null(c->mem);
-	stderr = c->mem; /* glibc: stderr is an ordinary variable */
-}
-
-/* Ends the capture; returns the messages with "TIME IDENT[LEVEL]: " cut off each line. */
-static char *cap_end(struct capture *c)
-{
-	char *out, *o;
-	const char *p;
-
-	stderr = c->saved;
-	fclose(c->mem);
-	out = calloc(1, c->len + 1);
-	assert_non_null(out);
-	o = out;
-	for (p = c->buf; *p;) {
-		const char *nl = strchr(p, '\n'), *cut = strstr(p, "]: ");
-		size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
-
-		if (cut && cut < p + n) {
-			n -= (size_t)(cut + 3 - p);
-			p = cut + 3;
-		}
-		memcpy(o, p, n);
-		o += n;
-		p += n;
-	}
-	free(c->buf);
-	return out;
-}
+#include "tests/unit/logcap.h"
 
 /* ---- helpers ---- */
 
@@ -445,14 +400,14 @@ static void test_save_errors(void **state)
 {
 	char *dir = tmpdir(), path[600], *msgs;
 	struct ppconf c = {.n = 0};
-	struct capture cap;
+	struct logcap cap;
 
 	(void)state;
 	/* The parent of the directory is missing: one level is created, not a whole path. */
 	snprintf(path, sizeof(path), "%s/a/b/portproxy.conf", dir);
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(ppconf_save(path, &c), -1);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	assert_non_null(strstr(msgs, "cannot create its directory: No such file or directory"));
 	free(msgs);
 	assert_int_equal(count_entries(dir), 0);
@@ -463,12 +418,12 @@ static void test_save_errors(void **state)
 /* Parses text, returning the error count and the messages. */
 static int parse(const char *text, struct ppconf *c, char **msgs)
 {
-	struct capture cap;
+	struct logcap cap;
 	int n;
 
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	n = ppconf_parse(c, text, strlen(text), "pp.conf");
-	*msgs = cap_end(&cap);
+	*msgs = logcap_end(&cap);
 	return n;
 }
 
@@ -537,7 +492,7 @@ static void test_load_bad_file(void **state)
 {
 	char *dir = tmpdir(), path[600], *msgs;
 	struct ppconf c;
-	struct capture cap;
+	struct logcap cap;
 	FILE *f;
 
 	(void)state;
@@ -547,9 +502,9 @@ static void test_load_bad_file(void **state)
 	fputs("v4tov6 127.0.0.1 8080 2001:db8::80 80\nv4tov6 127.0.0.1 8081 2001:db8::80\n", f);
 	fclose(f);
 	c.n = 7;
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(ppconf_load(path, &c), -1);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	assert_int_equal(c.n, 0); /* nothing half-loaded */
 	{
 		char want[700];
@@ -565,9 +520,9 @@ static void test_load_bad_file(void **state)
 	for (int i = 0; i <= PPCONF_MAX; i++)
 		fprintf(f, "v4tov6 127.0.0.1 %d 2001:db8::1 80\n", 1000 + i);
 	fclose(f);
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(ppconf_load(path, &c), -1);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	assert_non_null(strstr(msgs, ":65: v4tov6: more than 64 port proxies\n"));
 	free(msgs);
 
@@ -576,18 +531,18 @@ static void test_load_bad_file(void **state)
 	for (int i = 0; i < PPCONF_FILE_MAX / 8 + 1; i++)
 		fputs("#comment", f);
 	fclose(f);
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(ppconf_load(path, &c), -1);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	assert_non_null(strstr(msgs, "portproxy.conf: File too large\n"));
 	free(msgs);
 
 	/* A directory where the file should be: an error, not an empty list. */
 	unlink(path);
 	assert_int_equal(mkdir(path, 0755), 0);
-	cap_begin(&cap);
+	logcap_begin(&cap);
 	assert_int_equal(ppconf_load(path, &c), -1);
-	msgs = cap_end(&cap);
+	msgs = logcap_end(&cap);
 	assert_non_null(strstr(msgs, "portproxy.conf: Is a directory\n"));
 	free(msgs);
 	rmdir(path);
