@@ -85,10 +85,13 @@ static void cl_stop(struct cl *c, const char *why)
 /*
  * ms-iphttps.md §3.4 [WIN]: in NULL mode, a code Windows flips on makes the next try, at once,
  * with the encrypted list. Only failures up to the end of the TLS handshake are about ciphers.
+ * Windows stays in NULL mode after a handshake_failure alert (0x80090326) and never connects to
+ * a load balancer without the null suites; this client flips on that alert too.
  */
 static bool cl_flips(const struct cl *c, enum cl_state failed_in, uint32_t code)
 {
-	return c->null_mode && failed_in <= CL_TLS && winerr_flips_cipher(code);
+	return c->null_mode && failed_in <= CL_TLS &&
+	       (winerr_flips_cipher(code) || winerr_alert_no_suite(c->alert, c->cert_asked));
 }
 
 /*

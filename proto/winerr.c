@@ -388,22 +388,26 @@ uint32_t winerr_from_http(int status)
 
 /*
  * ms-iphttps.md §3.3-3.4, §5.5. A server that asked for a certificate we could not give, or that
- * says so (certificate_required, RFC 8446 §4.4.2.4), is SEC_I_INCOMPLETE_CREDENTIALS. A
- * handshake_failure or insufficient_security before any CertificateRequest means no suite in
- * common: SEC_E_ALGORITHM_MISMATCH, the code on which Windows flips its cipher list. Any other
- * fatal alert, including handshake_failure after we sent a certificate (the server refused
- * it), is SEC_E_ILLEGAL_MESSAGE, as Windows clients show against a load balancer without null
- * suites or with client-certificate trouble. Which alerts Schannel itself maps to which code is
- * not documented (ms-iphttps.md §8 Q4); this follows the field reports.
+ * says so (certificate_required, RFC 8446 §4.4.2.4), is SEC_I_INCOMPLETE_CREDENTIALS. Every other
+ * fatal alert is SEC_E_ILLEGAL_MESSAGE: Schannel reports a received fatal alert that way, which
+ * is what Windows 8+ clients show against a load balancer without the null suites (a
+ * handshake_failure right after the NULL-only ClientHello, Hicks in §5.5) and with
+ * client-certificate trouble (after the ServerHello). SEC_E_ALGORITHM_MISMATCH is the client's
+ * own finding, not an alert's: Windows flips its cipher list on it, and not on 0x80090326, which
+ * is why a fatal alert strands a Windows 8+ client in null mode (§3.4). winerr_alert_no_suite()
+ * tells the alerts that mean "no suite in common" apart, for a client that does better.
  */
 uint32_t winerr_from_tls_alert(int alert, bool we_sent_cert, bool server_asked_cert)
 {
 	if ((server_asked_cert && !we_sent_cert) || alert == WINERR_ALERT_CERTIFICATE_REQUIRED)
 		return WINERR_SEC_I_INCOMPLETE_CREDENTIALS;
-	if (!server_asked_cert && (alert == WINERR_ALERT_HANDSHAKE_FAILURE ||
-				   alert == WINERR_ALERT_INSUFFICIENT_SECURITY))
-		return WINERR_SEC_E_ALGORITHM_MISMATCH;
 	return WINERR_SEC_E_ILLEGAL_MESSAGE;
+}
+
+bool winerr_alert_no_suite(int alert, bool server_asked_cert)
+{
+	return !server_asked_cert && (alert == WINERR_ALERT_HANDSHAKE_FAILURE ||
+				      alert == WINERR_ALERT_INSUFFICIENT_SECURITY);
 }
 
 /* ms-iphttps.md §3.4 [WIN]: the three codes on which Windows toggles null/default ciphers. */

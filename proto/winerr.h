@@ -114,6 +114,13 @@ uint32_t winerr_from_http(int status); /* the status code of the server's (or pr
 uint32_t winerr_from_tls_alert(int alert, bool we_sent_cert, bool server_asked_cert);
 
 /*
+ * Whether a fatal alert most likely means "no cipher suite in common": handshake_failure or
+ * insufficient_security before any CertificateRequest (RFC 5246 §7.4.1.3). Windows still shows
+ * SEC_E_ILLEGAL_MESSAGE for it and does not flip its cipher list; `iphttps connect` flips.
+ */
+bool winerr_alert_no_suite(int alert, bool server_asked_cert);
+
+/*
  * True for the codes on which Windows 8+ toggles between its null and its default cipher list
  * before the next attempt (ms-iphttps.md §3.4): SEC_E_ALGORITHM_MISMATCH, ERROR_CONNECTION_REFUSED,
  * WSAECONNRESET.

@@ -253,9 +253,10 @@ static void test_from_tls_alert(void **state)
 	    /* certificate_required from a TLS 1.3 server (RFC 8446 §4.4.2.4). */
 	    {WINERR_ALERT_CERTIFICATE_REQUIRED, false, false, 0x90320},
 	    {WINERR_ALERT_CERTIFICATE_REQUIRED, true, true, 0x90320},
-	    /* No suite in common: alert before any CertificateRequest. */
-	    {WINERR_ALERT_HANDSHAKE_FAILURE, false, false, 0x80090331},
-	    {WINERR_ALERT_INSUFFICIENT_SECURITY, false, false, 0x80090331},
+	    /* No suite in common, alert before any CertificateRequest: Windows shows 0x80090326
+	       (a load balancer without the null suites, ms-iphttps.md §3.4, §5.5). */
+	    {WINERR_ALERT_HANDSHAKE_FAILURE, false, false, 0x80090326},
+	    {WINERR_ALERT_INSUFFICIENT_SECURITY, false, false, 0x80090326},
 	    /* Our certificate was sent and refused: a fatal error, not a cipher mismatch. */
 	    {WINERR_ALERT_HANDSHAKE_FAILURE, true, true, 0x80090326},
 	    {42 /* bad_certificate */, true, true, 0x80090326},
@@ -293,7 +294,19 @@ static void test_flips_cipher(void **state)
 	assert_false(winerr_flips_cipher(0x80090326));
 	/* What the mappings produce for a reset and for no shared suite does flip. */
 	assert_true(winerr_flips_cipher(winerr_from_errno(ECONNRESET)));
-	assert_true(winerr_flips_cipher(winerr_from_tls_alert(40, false, false)));
+	/* A fatal alert does not: it strands a Windows 8+ client in null mode (§3.4). */
+	assert_false(winerr_flips_cipher(winerr_from_tls_alert(40, false, false)));
+}
+
+static void test_alert_no_suite(void **state)
+{
+	(void)state;
+	assert_true(winerr_alert_no_suite(WINERR_ALERT_HANDSHAKE_FAILURE, false));
+	assert_true(winerr_alert_no_suite(WINERR_ALERT_INSUFFICIENT_SECURITY, false));
+	/* After a CertificateRequest a handshake_failure is about the certificate. */
+	assert_false(winerr_alert_no_suite(WINERR_ALERT_HANDSHAKE_FAILURE, true));
+	assert_false(winerr_alert_no_suite(48 /* unknown_ca */, false));
+	assert_false(winerr_alert_no_suite(WINERR_ALERT_NONE, false));
 }
 
 static void test_http_generic(void **state)
@@ -380,6 +393,7 @@ int main(void)
 	    cmocka_unit_test(test_from_gai),	   cmocka_unit_test(test_from_errno),
 	    cmocka_unit_test(test_from_verify),	   cmocka_unit_test(test_from_http),
 	    cmocka_unit_test(test_from_tls_alert), cmocka_unit_test(test_flips_cipher),
+	    cmocka_unit_test(test_alert_no_suite),
 	    cmocka_unit_test(test_http_generic),   cmocka_unit_test(test_unknown),
 	    cmocka_unit_test(test_describe),	   cmocka_unit_test(test_interface_status),
 	};
