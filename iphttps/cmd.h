@@ -6,5 +6,6 @@
 int connect_main(int argc, char **argv);
 int status_main(int argc, char **argv);
 int portproxy_main(int argc, char **argv);
+int probe_main(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "iphttps/cl.h"
 #include "iphttps/cmd.h"
+#include "iphttps/proxyenv.h"
 #include "lib/log.h"
 
 #define CONNECT_DEFAULT_TUN "iphttps0"
@@ -75,18 +76,6 @@ static int connect_tun_name(const char *s, struct cl_opts *o)
 		return -1;
 	}
 	snprintf(o->tun, sizeof(o->tun), "%s", s);
-	return 0;
-}
-
-static int connect_proxy(const char *s, const char *from, struct cl_opts *o)
-{
-	const char *why;
-
-	if (url_parse_proxy(s, &o->proxy, &why) == -1) {
-		fprintf(stderr, "iphttps connect: %s: %s\n", from, why);
-		return -1;
-	}
-	o->have_proxy = true;
 	return 0;
 }
 
@@ -188,32 +177,10 @@ static int connect_parse(int argc, char **argv, struct cl_opts *o, struct connec
 	return 0;
 }
 
-/* The proxy from the environment, as curl reads it; --proxy and --no-proxy come first. */
-static int connect_env_proxy(struct cl_opts *o, const struct connect_args *a)
-{
-	const char *name = o->url.scheme == URL_HTTPS ? "https_proxy" : "http_proxy";
-	const char *v = getenv(name), *np;
-
-	if (a->proxy)
-		return connect_proxy(a->proxy, "--proxy", o);
-	if (a->no_proxy)
-		return 0;
-	/* HTTP_PROXY in capitals is never read: a CGI environment sets it from a request header. */
-	if ((!v || !*v) && o->url.scheme == URL_HTTPS && (v = getenv("HTTPS_PROXY")))
-		name = "HTTPS_PROXY";
-	if (!v || !*v)
-		return 0;
-	np = getenv("no_proxy") ? getenv("no_proxy") : getenv("NO_PROXY");
-	if (url_no_proxy(np, o->url.host)) {
-		log_info("%s is set, but no_proxy exempts %s", name, o->url.host);
-		return 0;
-	}
-	return connect_proxy(v, name, o);
-}
-
 static int connect_check(struct cl_opts *o, const struct connect_args *a)
 {
 	const char *why;
+	char err[160];
 
 	if (url_parse(o->url_text, &o->url, &why) == -1) {
 		fprintf(stderr, "iphttps connect: %s: %s\n", o->url_text, why);
@@ -227,7 +194,12 @@ static int connect_check(struct cl_opts *o, const struct connect_args *a)
 		fprintf(stderr, "iphttps connect: --retry-base is longer than --retry-max\n");
 		return -1;
 	}
-	return connect_env_proxy(o, a);
+	if (proxyenv_pick(&o->url, a->proxy, a->no_proxy, &o->proxy, &o->have_proxy, err,
+			  sizeof(err)) == -1) {
+		fprintf(stderr, "iphttps connect: %s\n", err);
+		return -1;
+	}
+	return 0;
 }
 
 /* What Windows would refuse, and what weakens the link: said once, loudly. */

@@ -16,6 +16,7 @@ static const struct {
     {"connect", connect_main, "connect to an IP-HTTPS server and bring the link up"},
     {"status", status_main, "show the interface status and LastErrorCode, as Windows does"},
     {"portproxy", portproxy_main, "v4-to-v6 port proxies for IPv4-only applications"},
+    {"probe", probe_main, "tell what answers at an IP-HTTPS URL, audit its TLS, explain failures"},
 };
 
 static void main_usage(FILE *out)

@@ -6,8 +6,8 @@
  *
  * Files: probe.c (options, the order of the steps, the exit status), probe_net.c (resolve, TCP,
  * the CONNECT through a proxy, byte I/O with deadlines), probe_tls.c (the main handshake with
- * OpenSSL, the certificate examined and verified, the IP-HTTPS POST, its answer and a Router
- * Solicitation), probe_audit.c (raw ClientHellos from proto/tlshello: versions, NULL, DHE),
+ * OpenSSL and its phase), probe_cert.c (the certificate examined and verified), probe_post.c
+ * (the IP-HTTPS POST, its answer and a Router Solicitation), probe_audit.c (raw ClientHellos from proto/tlshello: versions, NULL, DHE),
  * probe_out.c (the human report and --json). The judgement is proto/probe, pure.
  *
  * --json prints one object:
@@ -51,6 +51,8 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include <openssl/ssl.h>
+
 #include "iphttps/url.h"
 #include "proto/probe.h"
 
@@ -82,6 +84,18 @@ struct probe {
 	size_t naddrs;
 	size_t iaddr;	     /* the address that answered the main connection */
 	char proxy_b64[700]; /* Basic credentials for the proxy, "" for none */
+
+	/* the main connection, seen by OpenSSL's message callback */
+	bool saw_server_hello;
+	bool saw_record;      /* a record header arrived */
+	uint8_t first[8];     /* the first bytes the server sent, to tell "not TLS" */
+	size_t nfirst;
+};
+
+/* The main connection: TLS over fd, or plain fd for an http:// URL (ssl NULL). */
+struct probe_io {
+	int fd;
+	SSL *ssl;
 };
 
 /* probe_net.c */
@@ -103,6 +117,21 @@ uint64_t probe_net_now_ms(void);
 /* probe_tls.c */
 /* The main connection: TLS (unless http://), the certificate, the POST, the answer, the RA. */
 void probe_tls_run(struct probe *p);
+/* >0 bytes read, 0 the peer closed, -1 failed (errno ECONNRESET, ETIMEDOUT, EPROTO for a TLS
+   alert, which is recorded in the facts). Waits at most timeout_ms. */
+long probe_tls_read(struct probe *p, struct probe_io *io, uint8_t *buf, size_t len,
+		    int timeout_ms);
+/* Writes all of buf. 0, or -1 with errno. */
+int probe_tls_write(struct probe *p, struct probe_io *io, const void *buf, size_t len);
+
+/* probe_cert.c */
+/* Examines and verifies the server's certificate chain (--ca or the system store) into the
+   facts: every problem, not only the first. */
+void probe_cert_examine(struct probe *p, SSL *ssl);
+
+/* probe_post.c */
+/* Sends the IP-HTTPS POST on io, reads the answer, and after a 200 a Router Solicitation. */
+void probe_post_run(struct probe *p, struct probe_io *io);
 
 /* probe_audit.c */
 /* The raw-ClientHello audit: SSLv3 to TLS 1.3, NULL-only, DHE-only; one connection each. */

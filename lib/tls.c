@@ -202,7 +202,7 @@ static void tls_err_prefix(char *err, size_t errlen, size_t i)
  * Names and keys, for summaries and client identities */
 
 /* RFC 2253 with ESC_CTRL and ESC_MSB: always one line of ASCII, so cutting it is safe. */
-static void tls_name_line(const X509_NAME *name, char *out, size_t len)
+void tls_name_line(const X509_NAME *name, char *out, size_t len)
 {
 	BIO *bio = BIO_new(BIO_s_mem());
 	char *p;
@@ -1302,6 +1302,22 @@ static int tls_fingerprint(const X509 *x, char *out, size_t len)
 	return 0;
 }
 
+int tls_cert_info_x509(X509 *x, struct tls_cert_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	tls_name_line(X509_get_subject_name(x), out->subject, sizeof(out->subject));
+	tls_name_line(X509_get_issuer_name(x), out->issuer, sizeof(out->issuer));
+	if (tls_time(X509_get0_notBefore(x), &out->not_before) == -1 ||
+	    tls_time(X509_get0_notAfter(x), &out->not_after) == -1 ||
+	    tls_fingerprint(x, out->sha256, sizeof(out->sha256)) == -1) {
+		ERR_clear_error();
+		return -1;
+	}
+	tls_key_desc(X509_get0_pubkey(x), out->key, sizeof(out->key));
+	out->has_cn = X509_NAME_get_index_by_NID(X509_get_subject_name(x), NID_commonName, -1) >= 0;
+	return 0;
+}
+
 int tls_cert_info_pem(const char *pem, size_t len, struct tls_cert_info *out)
 {
 	BIO *bio = tls_mem_bio(pem, len);
@@ -1309,18 +1325,8 @@ int tls_cert_info_pem(const char *pem, size_t len, struct tls_cert_info *out)
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (x == NULL)
-		goto out;
-	tls_name_line(X509_get_subject_name(x), out->subject, sizeof(out->subject));
-	tls_name_line(X509_get_issuer_name(x), out->issuer, sizeof(out->issuer));
-	if (tls_time(X509_get0_notBefore(x), &out->not_before) == -1 ||
-	    tls_time(X509_get0_notAfter(x), &out->not_after) == -1 ||
-	    tls_fingerprint(x, out->sha256, sizeof(out->sha256)) == -1)
-		goto out;
-	tls_key_desc(X509_get0_pubkey(x), out->key, sizeof(out->key));
-	out->has_cn = X509_NAME_get_index_by_NID(X509_get_subject_name(x), NID_commonName, -1) >= 0;
-	rc = 0;
-out:
+	if (x != NULL)
+		rc = tls_cert_info_x509(x, out);
 	ERR_clear_error();
 	X509_free(x);
 	BIO_free(bio);

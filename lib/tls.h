@@ -178,6 +178,10 @@ struct tls_cert_info {
 
 /* Returns 0, or -1 when no certificate can be parsed (the error queue is cleared). */
 int tls_cert_info_pem(const char *pem, size_t len, struct tls_cert_info *out);
+/* The same from a parsed certificate (a peer's). 0, or -1 on an unreadable date. */
+int tls_cert_info_x509(X509 *x, struct tls_cert_info *out);
+/* A name as one line of ASCII, RFC 2253 with controls and non-ASCII escaped (may be cut). */
+void tls_name_line(const X509_NAME *name, char *out, size_t len);
 
 /* Whole days from now until notAfter, rounded down; negative once expired. */
 long tls_cert_days_left(const struct tls_cert_info *info, time_t now);
