@@ -74,7 +74,7 @@ UNIT_DEPS_test_stfile := iphttps/stfile iphttps/status proto/winerr lib/sbuf lib
 UNIT_DEPS_test_sbuf  := lib/sbuf
 UNIT_DEPS_test_sys   := lib/tun lib/nl lib/sysctl lib/sock
 UNIT_DEPS_test_tlshello := proto/tlshello
-UNIT_DEPS_test_probe := proto/probe proto/winerr
+UNIT_DEPS_test_probe := proto/probe proto/probe_sec proto/probe_http proto/winerr
 UNIT_LIBS_test_tls   := $(SSL_LIBS)
 UNIT_LIBS_test_gwconf := $(SSL_LIBS)
 

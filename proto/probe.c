@@ -221,6 +221,11 @@ void probe_judge(const struct probe_facts *f, struct probe_result *r)
 	probe_http_judge(&j);
 	probe_sec_audit(&j);
 	r->audit = probe_judge_rating(f);
+	/* Nothing failed, but the IP-HTTPS question was never asked (a local TLS error): no OK. */
+	if (!j.decided && !f->http_sent)
+		probe_decide(&j, PROBE_FAILED, WINERR_E_FAIL, "see the TLS line of the report",
+			     "the probe could not complete: %s",
+			     f->tls_error[0] ? f->tls_error : "no IP-HTTPS request was sent");
 	if (!j.decided)
 		probe_decide(&j, PROBE_OK, WINERR_SUCCESS, "",
 			     "IP-HTTPS server OK: a Windows client would connect%s%s",

@@ -71,7 +71,8 @@ static void probe_http_page(struct probe_jctx *j)
 static void probe_http_status(struct probe_jctx *j)
 {
 	const struct probe_facts *f = j->f;
-	uint32_t code = winerr_from_http(f->status);
+	/* §3.3 [WIN]: on any 403 Windows tries its next certificate and ends with 0x103. */
+	uint32_t code = f->status == 403 ? WINERR_NO_MORE_ITEMS : winerr_from_http(f->status);
 	char who[160], what[PROBE_TEXT];
 
 	probe_http_who(f, who, sizeof(who));

@@ -80,6 +80,15 @@ void probe_sec_null(struct probe_jctx *j)
 			  "clients retry at once with encrypted suites (0x2746, then connect)",
 			  f->null_hello == PROBE_HELLO_RESET ? "resets" : "closes");
 		break;
+	case PROBE_HELLO_TIMEOUT:
+		/* Not one of the three codes Windows flips on: it waits in null mode again. */
+		probe_add(j, PROBE_ERROR, "null",
+			  "a NULL-only ClientHello (Windows 8+) gets no answer: those clients time "
+			  "out (0x274C) and retry in null mode, never with encrypted suites");
+		probe_decide(j, PROBE_FAILED, WINERR_WSAETIMEDOUT, probe_sec_fix_null,
+			     "Windows 8+ clients time out right after the ClientHello: the server "
+			     "does not answer the NULL suites");
+		break;
 	default:
 		break;
 	}
