@@ -54,7 +54,7 @@ static int probe_pin(const char *s, char *out, size_t len)
 
 	if (strncasecmp(s, "sha256:", 7) == 0 && isxdigit((unsigned char)s[7]) && s[8] != ':')
 		s += 7;
-	for (; *s && o + 3 < len; s++) {
+	for (; *s && o + 2 < len; s++) {
 		if (*s == ':' || *s == ' ')
 			continue;
 		if (!isxdigit((unsigned char)*s))

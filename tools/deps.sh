@@ -47,12 +47,17 @@ usage() {
 #                                    package's own service has no frontend and is not touched
 #   sslscan testssl.sh               t_tlsprofile.sh: the TLS profiles audited by real scanners
 #                                    (sslscan for every profile, testssl.sh as a second opinion)
+#   nginx                            t_probe.sh: a web server that is not an IP-HTTPS server, in
+#                                    place of the gateway (Debian 12's nginx package is the full
+#                                    binary, TLS included; nginx-light only adds a module). The
+#                                    test runs its own instance; the package's service, enabled on
+#                                    a machine with systemd (port 80), is not touched
 BUILD_PKGS="gcc make libc6-dev libssl-dev"
 NET_PKGS="python3 iproute2 iputils-ping procps socat openssl"
 
 case "$1" in
 check)
-	PKGS="$BUILD_PKGS libcmocka-dev clang clang-format libclang-rt-14-dev git $NET_PKGS python3-scapy nmap ncat tcpdump curl tinyproxy squid haproxy sslscan testssl.sh"
+	PKGS="$BUILD_PKGS libcmocka-dev clang clang-format libclang-rt-14-dev git $NET_PKGS python3-scapy nmap ncat tcpdump curl tinyproxy squid haproxy sslscan testssl.sh nginx"
 	;;
 demo)
 	PKGS="$BUILD_PKGS $NET_PKGS curl"

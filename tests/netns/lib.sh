@@ -1052,3 +1052,41 @@ addr += struct.pack("!HH", int(sys.argv[3]), int(sys.argv[4]))
 print((sig + bytes([0x21, 0x11]) + struct.pack("!H", len(addr)) + addr).hex())
 ' "$@"
 }
+
+# ---------------------------------------------------------------------------------------------
+# JSON documents in files (t_probe)
+
+# pj FILE PATH: one value of the JSON document in FILE, PATH as for jget (tls.alert,
+# findings.0.topic; "" for the whole document). Strings print bare, anything else as JSON
+# (true, null, 40, lists, objects), unlike jget's Python spelling. Fails, saying why, when FILE
+# is not JSON or PATH is missing.
+pj() {
+	"$PY" -c '
+import json, sys
+try:
+    v = json.load(open(sys.argv[1]))
+    for k in sys.argv[2].split(".") if sys.argv[2] else []:
+        v = v[int(k)] if isinstance(v, list) else v[k]
+except (OSError, ValueError, KeyError, IndexError, TypeError) as e:
+    sys.exit("pj %s %s: %s: %s" % (sys.argv[1], sys.argv[2], type(e).__name__, e))
+print(v if isinstance(v, str) else json.dumps(v))
+' "$1" "$2"
+}
+
+# pj_test FILE 'EXPR': the Python expression EXPR over the JSON document j in FILE is true, e.g.
+# 'j["http"]["server"].startswith("nginx")'. Prints the expression and the document when not.
+pj_test() {
+	"$PY" -c '
+import json, sys
+try:
+    j = json.load(open(sys.argv[1]))
+    ok = bool(eval(sys.argv[2], {"j": j}))
+except (OSError, ValueError, KeyError, IndexError, TypeError, AttributeError) as e:
+    print("%s: %s" % (type(e).__name__, e))
+    j, ok = None, False
+if not ok:
+    print("not true: %s" % sys.argv[2])
+    print(json.dumps(j, indent=1))
+sys.exit(0 if ok else 1)
+' "$1" "$2"
+}
