@@ -647,6 +647,12 @@ static int tlshello_sh_exts(struct tlshello_msg *m, uint16_t *version)
 					     "ServerHello supported_versions is not 2 bytes");
 		if (tlshello_msg_u16(m, version) == -1)
 			return -1;
+		/* RFC 8446 §4.2.1: a version before 1.3 there is an illegal_parameter. One that
+		 * was not offered is the caller's to judge. */
+		if (*version < 0x0304)
+			return tlshello_stop(m->in, TLSHELLO_MALFORMED,
+					     "ServerHello supported_versions selects a version "
+					     "before TLS 1.3");
 		seen = true;
 	}
 	return 0;

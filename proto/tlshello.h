@@ -81,7 +81,8 @@ enum tlshello_kind {
 
 struct tlshello_answer {
 	enum tlshello_kind kind;
-	/* negotiated: supported_versions (RFC 8446 §4.2.1) if present, else server_version */
+	/* negotiated: supported_versions (RFC 8446 §4.2.1) if present (one naming a version
+	 * before TLS 1.3 is MALFORMED), else server_version */
 	uint16_t version;
 	uint16_t suite; /* chosen cipher suite */
 	/* ALERT: the alert. SERVER_HELLO: an alert that ended the flight after a DHE
@@ -106,6 +107,7 @@ struct tlshello_answer {
  * HelloRequests before the ServerHello are skipped (RFC 5246 §7.4.1.1); records of other
  * content types between messages after the ServerHello are skipped (e.g. change_cipher_spec
  * in TLS 1.3 middlebox mode, RFC 8446 §D.4).
+ * An INCOMPLETE answer after a DHE ServerHello (want_dh) already has its version, suite and dh.
  * Once the answer is not INCOMPLETE, more bytes never change it: the verdict is taken on the
  * first bytes that settle it and nothing after them is read. Only buf[0..TLSHELLO_PARSE_MAX)
  * is looked at; never reads out of bounds, loops are bounded by the bytes given.
