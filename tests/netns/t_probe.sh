@@ -316,6 +316,14 @@ probe refused h-gw "${CA[@]}" "$GW_NAME:4400"
 expect refused "nothing listening on 4400" 1 failed 0x274D tcp.result=refused \
 	"target=https://$GW_NAME:4400/IPHTTPS"
 
+# --- 8b. a port whose SYNs are dropped: a timeout, not a refusal (0x274C vs 0x274D)
+start_bg fullq n gw "$PY" "$TOP/tests/peers/fullq.py" --listen 192.0.2.3:443 --life 60
+wait_for "grep -q '^LISTEN ' '$WORK/fullq.out' || ! pid_alive ${BG_PID[fullq]}" 5 ||
+	bail "fullq.py not listening"
+probe tmo h-rst "${CA[@]}" --timeout 2 "$GW_NAME"
+expect tmo "SYNs dropped" 1 failed 0x274C tcp.result=timeout tcp.peer=192.0.2.3:443
+stop_bg fullq
+
 # --- 9. a name that does not resolve
 probe nxd h-gw "${CA[@]}" nowhere.invalid
 expect nxd "unresolvable name" 1 failed 0x2AF9 resolve.tried=true resolve.ok=false \
