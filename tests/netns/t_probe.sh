@@ -135,7 +135,7 @@ no_finding() {
 }
 
 # shellcheck disable=SC2317 # called through check
-# has_finding NAME TOPIC WORD: some finding of TOPIC says WORD (any case).
+# has_finding NAME TOPIC WORD: some finding of TOPIC says WORD (lower case: the text is lowered).
 has_finding() {
 	pj_test "$WORK/$1.json" "[x for x in j['findings'] if x['topic'] == '$2' and
 		'$3' in x['text'].lower()]"
@@ -263,12 +263,18 @@ http {
 		server_name $GW_NAME;
 		ssl_certificate $WORK/gw.crt;
 		ssl_certificate_key $WORK/gw.key;
+		# A weak old web server for the audit: TLS 1.0 (needs security level 0 in OpenSSL
+		# 3) and finite-field DHE with a 1024-bit group (Logjam range).
+		ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3;
+		ssl_ciphers DEFAULT:DHE-RSA-AES128-SHA:@SECLEVEL=0;
+		ssl_dhparam $WORK/dh1024.pem;
 		location / {
 			return 200 "a web site\n";
 		}
 	}
 }
 CONF
+openssl dhparam -out "$WORK/dh1024.pem" 1024 >/dev/null 2>&1 || bail "openssl dhparam"
 NGX=(nginx -p "$WORK/ngx/" -e "$WORK/ngx.log" -c "$WORK/ngx.conf")
 n gw "${NGX[@]}" -t >"$WORK/ngx.check" 2>&1 || {
 	sed 's/^/#   nginx -t: /' "$WORK/ngx.check"
@@ -293,7 +299,12 @@ check "nginx: http.server starts with nginx" pj_test "$WORK/ngx.json" \
 # the first failure on its way), while the verdict still names the device.
 probe ngxa h-ngx "${CA[@]}" "$GW_NAME"
 expect ngxa "nginx" 3 not-iphttps 0x80090326 iphttps=no http.status=400 \
-	audit.null.result=alert audit.null.alert=40
+	audit.null.result=alert audit.null.alert=40 audit.dhe.result=accepted audit.dhe.bits=1024 \
+	audit.rating=weak
+check "nginx: the audit finds TLS 1.0 accepted and SSLv3 not" pj_test "$WORK/ngxa.json" \
+	'j["audit"]["versions"]["TLSv1.0"] == "accepted" and j["audit"]["versions"]["SSLv3"] != "accepted"'
+check "nginx: the audit warns of Logjam" has_finding ngxa audit logjam
+check "nginx: the audit warns of TLS 1.0" has_finding ngxa audit "tls 1.0"
 nmap_agrees ngxa h-ngx "nginx"
 stop_bg ngx
 check_grep "nginx: it logged the invalid Content-Length" 'client sent invalid "Content-Length"' \
