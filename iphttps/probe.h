@@ -7,8 +7,9 @@
  * Files: probe.c (options, the order of the steps, the exit status), probe_net.c (resolve, TCP,
  * the CONNECT through a proxy, byte I/O with deadlines), probe_tls.c (the main handshake with
  * OpenSSL and its phase), probe_cert.c (the certificate examined and verified), probe_post.c
- * (the IP-HTTPS POST, its answer and a Router Solicitation), probe_audit.c (raw ClientHellos from proto/tlshello: versions, NULL, DHE),
- * probe_out.c (the human report and --json). The judgement is proto/probe, pure.
+ * (the IP-HTTPS POST, its answer and a Router Solicitation), probe_audit.c (raw ClientHellos from
+ * proto/tlshello: versions, NULL, DHE), probe_out.c (the human report and --json). The judgement is
+ * proto/probe, pure.
  *
  * --json prints one object:
  * {
@@ -87,8 +88,8 @@ struct probe {
 
 	/* the main connection, seen by OpenSSL's message callback */
 	bool saw_server_hello;
-	bool saw_record;      /* a record header arrived */
-	uint8_t first[8];     /* the first bytes the server sent, to tell "not TLS" */
+	bool saw_record;  /* a record header arrived */
+	uint8_t first[8]; /* the first bytes the server sent, to tell "not TLS" */
 	size_t nfirst;
 };
 
@@ -119,8 +120,7 @@ uint64_t probe_net_now_ms(void);
 void probe_tls_run(struct probe *p);
 /* >0 bytes read, 0 the peer closed, -1 failed (errno ECONNRESET, ETIMEDOUT, EPROTO for a TLS
    alert, which is recorded in the facts). Waits at most timeout_ms. */
-long probe_tls_read(struct probe *p, struct probe_io *io, uint8_t *buf, size_t len,
-		    int timeout_ms);
+long probe_tls_read(struct probe *p, struct probe_io *io, uint8_t *buf, size_t len, int timeout_ms);
 /* Writes all of buf. 0, or -1 with errno. */
 int probe_tls_write(struct probe *p, struct probe_io *io, const void *buf, size_t len);
 

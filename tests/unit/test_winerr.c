@@ -389,13 +389,13 @@ static void test_interface_status(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_spec_table),	   cmocka_unit_test(test_whole_table),
-	    cmocka_unit_test(test_from_gai),	   cmocka_unit_test(test_from_errno),
-	    cmocka_unit_test(test_from_verify),	   cmocka_unit_test(test_from_http),
-	    cmocka_unit_test(test_from_tls_alert), cmocka_unit_test(test_flips_cipher),
-	    cmocka_unit_test(test_alert_no_suite),
-	    cmocka_unit_test(test_http_generic),   cmocka_unit_test(test_unknown),
-	    cmocka_unit_test(test_describe),	   cmocka_unit_test(test_interface_status),
+	    cmocka_unit_test(test_spec_table),	     cmocka_unit_test(test_whole_table),
+	    cmocka_unit_test(test_from_gai),	     cmocka_unit_test(test_from_errno),
+	    cmocka_unit_test(test_from_verify),	     cmocka_unit_test(test_from_http),
+	    cmocka_unit_test(test_from_tls_alert),   cmocka_unit_test(test_flips_cipher),
+	    cmocka_unit_test(test_alert_no_suite),   cmocka_unit_test(test_http_generic),
+	    cmocka_unit_test(test_unknown),	     cmocka_unit_test(test_describe),
+	    cmocka_unit_test(test_interface_status),
 	};
 
 	return cmocka_run_group_tests_name("winerr", tests, NULL, NULL);
