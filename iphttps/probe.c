@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,7 +190,11 @@ static int probe_target(struct probe_opts *o, const char *target)
 	const char *why;
 	char buf[sizeof(o->url_text)];
 
-	if (!strstr(target, "://"))
+	if (!strstr(target, "://") && target[0] != '[' &&
+	    strchr(target, ':') != strrchr(target, ':'))
+		/* a bare IPv6 address: brackets, or its last group would read as a port */
+		snprintf(buf, sizeof(buf), "https://[%.*s]/IPHTTPS", URL_HOST_MAX, target);
+	else if (!strstr(target, "://"))
 		snprintf(buf, sizeof(buf), "https://%.*s/IPHTTPS", URL_HOST_MAX + 8, target);
 	else
 		snprintf(buf, sizeof(buf), "%s", target);
@@ -201,6 +206,17 @@ static int probe_target(struct probe_opts *o, const char *target)
 	return 0;
 }
 
+/* RFC 6066 §3 and RFC 6125 §6.2.1: the name without the trailing dot of an absolute one. */
+static void probe_name(struct probe *p)
+{
+	size_t n;
+
+	snprintf(p->name, sizeof(p->name), "%s", p->o.url.host);
+	n = strlen(p->name);
+	if (!p->o.url.ip_literal && n > 1 && p->name[n - 1] == '.')
+		p->name[n - 1] = '\0';
+}
+
 static int probe_setup(struct probe *p, const struct probe_args *a)
 {
 	struct probe_opts *o = &p->o;
@@ -209,6 +225,7 @@ static int probe_setup(struct probe *p, const struct probe_args *a)
 
 	if (probe_target(o, a->target) == -1)
 		return -1;
+	probe_name(p);
 	if (proxyenv_pick(&o->url, a->proxy, a->no_proxy, &o->proxy, &o->have_proxy, err,
 			  sizeof(err)) == -1) {
 		fprintf(stderr, "iphttps probe: %s\n", err);
@@ -261,6 +278,8 @@ int probe_main(int argc, char **argv)
 	p->o.audit = true;
 	p->o.warn_days = PROBE_WARN_DAYS;
 	log_init("iphttps", false, LOG_LVL_WARN);
+	/* OpenSSL writes with write(2): a peer gone mid-report must be an error, not a signal. */
+	signal(SIGPIPE, SIG_IGN);
 	rc = probe_parse(argc, argv, &p->o, &a);
 	if (rc == 0 && probe_setup(p, &a) == 0) {
 		probe_run(p);

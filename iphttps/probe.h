@@ -85,6 +85,8 @@ struct probe {
 	size_t naddrs;
 	size_t iaddr;	     /* the address that answered the main connection */
 	char proxy_b64[700]; /* Basic credentials for the proxy, "" for none */
+	char name[URL_HOST_MAX]; /* the URL host without a trailing dot: SNI, certificate name */
+	bool dead;		 /* the main connection ended: no close_notify to write */
 
 	/* the main connection, seen by OpenSSL's message callback */
 	bool saw_server_hello;
@@ -103,11 +105,13 @@ struct probe_io {
 /* Resolves the URL host (or the proxy's), filling p->addrs and the facts. 0 or -1. */
 int probe_net_resolve(struct probe *p);
 /*
- * A connected, blocking-with-deadline socket to the server: directly (each address in turn) or
- * through the proxy's CONNECT tunnel. record: fill the tcp/proxy facts (the main connection);
- * the audit's connections pass false and only get the fd. Returns the fd or -1.
+ * The main connection: a connected non-blocking socket to the server, directly (each address
+ * in turn, the failures recorded) or through the proxy's CONNECT tunnel, filling the tcp and
+ * proxy facts. Returns the fd or -1.
  */
-int probe_net_connect(struct probe *p, bool record);
+int probe_net_connect(struct probe *p);
+/* Another connection (the audit's) to the address that answered the main one. fd or -1. */
+int probe_net_again(struct probe *p);
 /* Writes all of buf within timeout_ms. 0, or -1 with errno (ETIMEDOUT on the deadline). */
 int probe_net_send(int fd, const void *buf, size_t len, int timeout_ms);
 /* Waits for fd to be readable (events POLLIN) or writable (POLLOUT). 1 ready, 0 timeout, -1. */

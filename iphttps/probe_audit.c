@@ -69,26 +69,19 @@ static enum probe_hello probe_audit_read(struct probe *p, int fd, uint8_t *buf, 
 static void probe_audit_hello(struct probe *p, enum tlshello_set set, uint16_t want, uint8_t *buf,
 			      struct probe_audit_one *one)
 {
-	struct tlshello_opts ho = {.set = set};
+	struct tlshello_opts ho = {.set = set, .sni = p->o.url.ip_literal ? NULL : p->name};
 	uint8_t hello[TLSHELLO_HELLO_MAX];
-	char sni[URL_HOST_MAX];
 	size_t n;
 	int fd;
 
 	memset(one, 0, sizeof(*one));
-	/* RFC 6066 §3: a host name without the trailing dot of a fully qualified one, never an
-	   address. */
-	snprintf(sni, sizeof(sni), "%s", p->o.url.host);
-	if ((n = strlen(sni)) > 1 && sni[n - 1] == '.')
-		sni[n - 1] = '\0';
-	ho.sni = p->o.url.ip_literal ? NULL : sni;
 	if (RAND_bytes(ho.random, sizeof(ho.random)) != 1 ||
 	    RAND_bytes(ho.x25519, sizeof(ho.x25519)) != 1 ||
 	    (n = tlshello_build(&ho, hello, sizeof(hello))) == 0) {
 		one->result = PROBE_HELLO_NOT_TRIED;
 		return;
 	}
-	fd = probe_net_connect(p, false);
+	fd = probe_net_again(p);
 	if (fd < 0) {
 		one->result = PROBE_HELLO_NO_CONN;
 		return;

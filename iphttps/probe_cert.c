@@ -85,7 +85,7 @@ static int probe_cert_params(const struct probe *p, X509_STORE_CTX *xs)
 
 	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	if (u->ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(vp, u->host) != 1
-			  : X509_VERIFY_PARAM_set1_host(vp, u->host, 0) != 1)
+			  : X509_VERIFY_PARAM_set1_host(vp, p->name, 0) != 1)
 		return -1;
 	return X509_STORE_CTX_set_purpose(xs, X509_PURPOSE_SSL_SERVER) == 1 ? 0 : -1;
 }

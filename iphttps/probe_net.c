@@ -124,13 +124,13 @@ int probe_net_resolve(struct probe *p)
 	if (u->ip_literal)
 		hints.ai_flags = AI_NUMERICHOST;
 	rc = getaddrinfo(u->host, port, &hints, &res);
-	if (!p->o.have_proxy) {
-		p->f.gai_error = rc;
-		p->f.no_data = rc == EAI_NODATA;
-	}
 	if (rc != 0) {
-		if (p->o.have_proxy)
-			p->f.proxy_tcp = PROBE_TCP_ERROR;
+		if (p->o.have_proxy) {
+			p->f.proxy_gai_error = rc;
+		} else {
+			p->f.gai_error = rc;
+			p->f.no_data = rc == EAI_NODATA;
+		}
 		snprintf(p->f.tcp_error, sizeof(p->f.tcp_error), "%.60s: %s", u->host,
 			 gai_strerror(rc));
 		return -1;
@@ -149,7 +149,18 @@ int probe_net_resolve(struct probe *p)
 	return 0;
 }
 
-/* Reads the proxy's answer to CONNECT, head only: the tunnel starts right after it. */
+/* A failed proxy answer: what came instead of a head. */
+static int probe_net_proxy_fail(struct probe *p, bool record, enum probe_hello how)
+{
+	if (record)
+		p->f.proxy_answer = how;
+	return -1;
+}
+
+/*
+ * Reads the proxy's answer to CONNECT, head only, one byte at a time: nothing of the tunnel
+ * may be consumed with it. One deadline for the whole head.
+ */
 static int probe_net_proxy_answer(struct probe *p, int fd, bool record)
 {
 	uint8_t head[HTTP1_HEAD_MAX];
@@ -158,16 +169,18 @@ static int probe_net_proxy_answer(struct probe *p, int fd, bool record)
 	uint64_t end = probe_net_now_ms() + (uint64_t)p->o.timeout_ms;
 
 	while (len < sizeof(head)) {
-		/* One byte at a time: nothing of the tunnel may be consumed with the head. */
 		ssize_t n = recv(fd, head + len, 1, 0);
+		int e = errno;
 		uint64_t now = probe_net_now_ms();
 		enum http1_result hr;
 
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
-			return -1;
+		if (n == 0)
+			return probe_net_proxy_fail(p, record, PROBE_HELLO_CLOSED);
+		if (n < 0 && e != EAGAIN && e != EINTR)
+			return probe_net_proxy_fail(p, record, PROBE_HELLO_RESET);
 		if (n < 0) {
 			if (now >= end || probe_net_wait(fd, POLLIN, (int)(end - now)) == 0)
-				return -1;
+				return probe_net_proxy_fail(p, record, PROBE_HELLO_TIMEOUT);
 			continue;
 		}
 		len++;
@@ -175,14 +188,15 @@ static int probe_net_proxy_answer(struct probe *p, int fd, bool record)
 		if (hr == HTTP1_INCOMPLETE)
 			continue;
 		if (hr != HTTP1_OK)
-			return -1;
+			return probe_net_proxy_fail(p, record, PROBE_HELLO_NOT_TLS);
 		if (record) {
+			p->f.proxy_answer = PROBE_HELLO_ACCEPTED;
 			p->f.proxy_status = r.status;
 			snprintf(p->f.proxy_reason, sizeof(p->f.proxy_reason), "%s", r.reason);
 		}
 		return r.status >= 200 && r.status <= 299 ? 0 : -1;
 	}
-	return -1;
+	return probe_net_proxy_fail(p, record, PROBE_HELLO_NOT_TLS);
 }
 
 static int probe_net_proxy(struct probe *p, int fd, bool record)
@@ -194,8 +208,18 @@ static int probe_net_proxy(struct probe *p, int fd, bool record)
 		return -1;
 	n = http1_request_connect(req, sizeof(req), auth, p->proxy_b64[0] ? p->proxy_b64 : NULL);
 	if (n == 0 || probe_net_send(fd, req, n, p->o.timeout_ms) == -1)
-		return -1;
+		return probe_net_proxy_fail(p, record, PROBE_HELLO_RESET);
 	return probe_net_proxy_answer(p, fd, record);
+}
+
+/* "192.0.2.9:443 timeout" appended to the addresses that failed before one answered. */
+static void probe_net_failed_before(struct probe *p, const char *peer, enum probe_tcp t)
+{
+	size_t o = strlen(p->f.tcp_failed);
+
+	if (o + 1 < sizeof(p->f.tcp_failed))
+		snprintf(p->f.tcp_failed + o, sizeof(p->f.tcp_failed) - o, "%s%s %s", o ? ", " : "",
+			 peer, probe_tcp_name(t));
 }
 
 static void probe_net_record(struct probe *p, size_t i, int e, bool ok)
@@ -206,6 +230,8 @@ static void probe_net_record(struct probe *p, size_t i, int e, bool ok)
 		p->f.proxy_tcp = t;
 		return;
 	}
+	if (ok && p->f.tcp != PROBE_TCP_NOT_TRIED && p->f.tcp != PROBE_TCP_OK)
+		probe_net_failed_before(p, p->f.tcp_peer, p->f.tcp);
 	p->f.tcp = t;
 	addr_format_sockaddr((struct sockaddr *)&p->addrs[i], p->f.tcp_peer, sizeof(p->f.tcp_peer));
 	if (ok)
@@ -217,28 +243,41 @@ static void probe_net_record(struct probe *p, size_t i, int e, bool ok)
 		snprintf(p->f.tcp_error, sizeof(p->f.tcp_error), "%s", strerror(e));
 }
 
-int probe_net_connect(struct probe *p, bool record)
+/* Address i, and the proxy's tunnel when there is one. fd or -1. */
+static int probe_net_open(struct probe *p, size_t i, bool record)
+{
+	int fd = probe_net_dial((struct sockaddr *)&p->addrs[i], p->addrlens[i], p->o.timeout_ms);
+
+	if (record)
+		probe_net_record(p, i, errno, fd >= 0);
+	if (fd < 0 || !p->o.have_proxy)
+		return fd;
+	if (probe_net_proxy(p, fd, record) == 0) {
+		if (record)
+			p->f.tcp = PROBE_TCP_OK;
+		return fd;
+	}
+	close(fd);
+	return -1;
+}
+
+int probe_net_connect(struct probe *p)
 {
 	for (size_t i = 0; i < p->naddrs; i++) {
-		int fd = probe_net_dial((struct sockaddr *)&p->addrs[i], p->addrlens[i],
-					p->o.timeout_ms);
-		int e = errno;
+		int fd = probe_net_open(p, i, true);
 
-		if (record)
-			probe_net_record(p, i, e, fd >= 0);
-		if (fd < 0)
-			continue;
-		if (record)
+		if (fd >= 0) {
 			p->iaddr = i;
-		if (!p->o.have_proxy)
-			return fd;
-		if (probe_net_proxy(p, fd, record) == 0) {
-			if (record)
-				p->f.tcp = PROBE_TCP_OK;
 			return fd;
 		}
-		close(fd);
-		return -1; /* the proxy answered: another of its addresses would say the same */
+		if (p->o.have_proxy && p->f.proxy_tcp == PROBE_TCP_OK)
+			return -1; /* the proxy answered: another of its addresses would say the
+				      same */
 	}
 	return -1;
+}
+
+int probe_net_again(struct probe *p)
+{
+	return p->iaddr < p->naddrs ? probe_net_open(p, p->iaddr, false) : -1;
 }

@@ -281,6 +281,7 @@ static void probe_out_js_head(struct probe_out_js *j, const struct probe_out_vie
 	probe_out_js_str(j, "verdict", probe_verdict_name(r->verdict));
 	probe_out_js_int(j, "exit", (long long)r->verdict, true);
 	probe_out_js_str(j, "iphttps", probe_out_iphttps_name(r->iphttps));
+	probe_out_js_bool(j, "nmap", v->f.nmap_match);
 	probe_out_js_str(j, "summary", r->summary);
 	probe_out_js_str(j, "fix", r->fix);
 	probe_out_js_open(j, "windows", '{');
@@ -306,6 +307,7 @@ static void probe_out_js_net(struct probe_out_js *j, const struct probe_facts *f
 		probe_out_js_open(j, "proxy", '{');
 		probe_out_js_str(j, "url", f->proxy_name);
 		probe_out_js_str(j, "tcp", probe_tcp_name(f->proxy_tcp));
+		probe_out_js_str(j, "answer", probe_hello_name(f->proxy_answer));
 		probe_out_js_int(j, "status", f->proxy_status, f->proxy_status != 0);
 		probe_out_js_str(j, "reason", f->proxy_reason);
 		probe_out_js_close(j, '}');
@@ -316,6 +318,7 @@ static void probe_out_js_net(struct probe_out_js *j, const struct probe_facts *f
 	probe_out_js_str(j, "result", probe_tcp_name(f->tcp));
 	probe_out_js_str(j, "peer", f->tcp_peer);
 	probe_out_js_opt(j, "error", f->tcp_error);
+	probe_out_js_opt(j, "failed_before", f->tcp_failed);
 	probe_out_js_close(j, '}');
 }
 
@@ -403,6 +406,8 @@ static void probe_out_js_http(struct probe_out_js *j, const struct probe_facts *
 	probe_out_js_bool(j, "chunked", f->chunked);
 	probe_out_js_bool(j, "body_open", f->body_open);
 	probe_out_js_bool(j, "body_ended", f->body_ended);
+	probe_out_js_bool(j, "body_not_ipv6", f->body_not_ipv6);
+	probe_out_js_bool(j, "port_speaks_tls", f->http_is_tls);
 	probe_out_js_bool(j, "router_advertisement", f->ra);
 	probe_out_js_opt(j, "prefix", f->ra_prefix);
 	probe_out_js_opt(j, "snippet", f->snippet);
@@ -570,6 +575,8 @@ static const char *probe_out_hello_text(enum probe_hello h)
 		return "the answer is not TLS";
 	case PROBE_HELLO_NO_CONN:
 		return "no connection";
+	case PROBE_HELLO_LOCAL:
+		return "refused by the client";
 	case PROBE_HELLO_NOT_TRIED:
 		break;
 	}
@@ -603,13 +610,15 @@ static void probe_out_h_proxy(FILE *out, const struct probe_facts *f)
 	if (!f->proxy)
 		return;
 	probe_out_cat(t, sizeof(t), "%s: ", f->proxy_name);
-	if (f->proxy_tcp != PROBE_TCP_OK && f->proxy_tcp != PROBE_TCP_NOT_TRIED)
+	if (f->proxy_gai_error)
+		probe_out_cat(t, sizeof(t), "the name does not resolve (%s)", f->tcp_error);
+	else if (f->proxy_tcp != PROBE_TCP_OK && f->proxy_tcp != PROBE_TCP_NOT_TRIED)
 		probe_out_cat(t, sizeof(t), "TCP %s", probe_tcp_name(f->proxy_tcp));
 	else if (f->proxy_status != 0)
 		probe_out_cat(t, sizeof(t), "CONNECT answered %d %s", f->proxy_status,
 			      f->proxy_reason);
 	else if (f->proxy_tcp == PROBE_TCP_OK)
-		probe_out_cat(t, sizeof(t), "no answer to CONNECT");
+		probe_out_cat(t, sizeof(t), "CONNECT: %s", probe_out_hello_text(f->proxy_answer));
 	else
 		probe_out_cat(t, sizeof(t), "not tried");
 	probe_out_step(out, "proxy", t);
@@ -642,6 +651,8 @@ static void probe_out_h_tcp(FILE *out, const struct probe_facts *f)
 	}
 	if (f->tcp != PROBE_TCP_OK && f->tcp_error[0])
 		probe_out_cat(t, sizeof(t), ": %s", f->tcp_error);
+	if (f->tcp_failed[0])
+		probe_out_cat(t, sizeof(t), " (after %s)", f->tcp_failed);
 	probe_out_step(out, "tcp", t);
 }
 
@@ -767,6 +778,8 @@ static void probe_out_http_body(const struct probe_facts *f, char *t, size_t len
 		probe_out_cat(t, len, "; chunked");
 	if (f->body_open)
 		probe_out_cat(t, len, "; body stays open");
+	else if (f->body_not_ipv6)
+		probe_out_cat(t, len, "; body is not IPv6 packets");
 	else if (f->body_ended)
 		probe_out_cat(t, len, "; body ended");
 	if (f->ra)
@@ -782,7 +795,8 @@ static void probe_out_h_http(FILE *out, const struct probe_facts *f)
 {
 	char t[PROBE_OUT_TEXT] = "";
 
-	if (!f->http_sent && f->http == PROBE_HELLO_NOT_TRIED)
+	/* Not sent, or the handshake failed late (a TLS 1.3 certificate refusal): no HTTP line. */
+	if (!f->http_sent)
 		return;
 	if (f->http == PROBE_HELLO_ACCEPTED) {
 		probe_out_cat(t, sizeof(t), "%d %s", f->status, f->reason);
@@ -790,7 +804,8 @@ static void probe_out_h_http(FILE *out, const struct probe_facts *f)
 			probe_out_cat(t, sizeof(t), ", Server: %s", f->server);
 		probe_out_http_body(f, t, sizeof(t));
 	} else if (f->http == PROBE_HELLO_NOT_TLS) {
-		probe_out_cat(t, sizeof(t), "POST sent; the answer is not HTTP");
+		probe_out_cat(t, sizeof(t), "POST sent; the answer is not HTTP%s",
+			      f->http_is_tls ? " but TLS: use https://" : "");
 	} else {
 		probe_out_cat(t, sizeof(t), "POST sent; %s", probe_out_hello_text(f->http));
 	}

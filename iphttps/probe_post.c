@@ -52,22 +52,62 @@ static void probe_post_record(struct probe_facts *f, const struct http1_response
 	f->chunked = r->chunked;
 }
 
-/* Reads until a whole head (1xx interim answers skipped). Returns bytes held, head in *r. */
+/*
+ * What nmap's ip-https-discover accepts in its one read (ms-iphttps.md §6.1): the Lua pattern
+ * "HTTP/1.1 200%s.+HTTPAPI/2.0", unanchored, '.' matching newlines too.
+ */
+static bool probe_post_nmap(const uint8_t *b, size_t n)
+{
+	static const char st[] = "HTTP/1.1 200", api[] = "HTTPAPI/2.0";
+	const size_t sl = sizeof(st) - 1, al = sizeof(api) - 1;
+
+	for (size_t i = 0; i + sl + 2 + al <= n; i++) {
+		if (memcmp(b + i, st, sl) != 0 || !strchr(" \t\r\n\v\f", b[i + sl]) ||
+		    b[i + sl] == '\0')
+			continue;
+		for (size_t k = i + sl + 2; k + al <= n; k++)
+			if (memcmp(b + k, api, al) == 0)
+				return true;
+	}
+	return false;
+}
+
+static size_t probe_post_not_http(struct probe *p, const uint8_t *buf, size_t len)
+{
+	p->f.http = PROBE_HELLO_NOT_TLS; /* not HTTP */
+	/* TLS records (RFC 5246 §6.2.1: alert or handshake, version 3.x) to an http:// URL. */
+	p->f.http_is_tls =
+	    p->f.plain_http && len >= 2 && (buf[0] == 0x15 || buf[0] == 0x16) && buf[1] == 0x03;
+	probe_post_printable(buf, len < 80 ? len : 80, p->f.snippet, sizeof(p->f.snippet));
+	return 0;
+}
+
+/*
+ * Reads until a whole head (1xx interim answers skipped), within one --timeout for all of it
+ * and at most cap bytes. Returns the bytes held, the head in *r; 0 when none came.
+ */
 static size_t probe_post_head(struct probe *p, struct probe_io *io, uint8_t *buf, size_t cap,
 			      struct http1_response *r)
 {
+	uint64_t end = probe_net_now_ms() + (uint64_t)p->o.timeout_ms;
 	size_t len = 0;
 
-	for (int reads = 0; len < cap && reads < 64; reads++) {
-		long n = probe_tls_read(p, io, buf + len, cap - len, p->o.timeout_ms);
+	while (len < cap) {
+		uint64_t now = probe_net_now_ms();
+		long n =
+		    now >= end ? -1 : probe_tls_read(p, io, buf + len, cap - len, (int)(end - now));
 		enum http1_result hr;
 
+		if (now >= end)
+			errno = ETIMEDOUT;
 		if (n <= 0) {
 			p->f.http = n == 0		 ? PROBE_HELLO_CLOSED
 				    : errno == ETIMEDOUT ? PROBE_HELLO_TIMEOUT
 							 : PROBE_HELLO_RESET;
 			return 0;
 		}
+		if (len == 0)
+			p->f.nmap_match = probe_post_nmap(buf, (size_t)n);
 		len += (size_t)n;
 		while ((hr = http1_parse_response(buf, len, r)) == HTTP1_OK && r->status < 200) {
 			memmove(buf, buf + r->consumed, len - r->consumed);
@@ -75,15 +115,10 @@ static size_t probe_post_head(struct probe *p, struct probe_io *io, uint8_t *buf
 		}
 		if (hr == HTTP1_OK)
 			return len;
-		if (hr == HTTP1_ERROR) {
-			p->f.http = PROBE_HELLO_NOT_TLS; /* not HTTP */
-			probe_post_printable(buf, len < 80 ? len : 80, p->f.snippet,
-					     sizeof(p->f.snippet));
-			return 0;
-		}
+		if (hr == HTTP1_ERROR)
+			return probe_post_not_http(p, buf, len);
 	}
-	p->f.http = PROBE_HELLO_NOT_TLS;
-	return 0;
+	return probe_post_not_http(p, buf, len);
 }
 
 struct probe_post_rx {
@@ -111,6 +146,13 @@ static void probe_post_oversize(void *arg, const uint8_t *head, size_t headlen, 
 	(void)len;
 }
 
+/* After a 200 the bytes are no IPv6 stream (a captive portal's HTML): keep them to name it. */
+static void probe_post_page(struct probe *p, const uint8_t *b, size_t n)
+{
+	p->f.body_not_ipv6 = true;
+	probe_post_printable(b, n < 400 ? n : 400, p->f.snippet, sizeof(p->f.snippet));
+}
+
 static int probe_post_rs(struct probe *p, struct probe_io *io)
 {
 	uint8_t pkt[64];
@@ -134,7 +176,11 @@ static void probe_post_link(struct probe *p, struct probe_io *io, const uint8_t 
 	uint8_t buf[4096];
 
 	frame_rx_init(&fr, PROBE_POST_MTU);
-	if (frame_rx_feed(&fr, rest, restlen, &cb) != FRAME_OK || probe_post_rs(p, io) == -1) {
+	if (frame_rx_feed(&fr, rest, restlen, &cb) != FRAME_OK) {
+		probe_post_page(p, rest, restlen);
+		goto out;
+	}
+	if (probe_post_rs(p, io) == -1) {
 		p->f.body_ended = true;
 		goto out;
 	}
@@ -145,8 +191,12 @@ static void probe_post_link(struct probe *p, struct probe_io *io, const uint8_t 
 
 		if (n < 0 && (now >= end || errno == ETIMEDOUT))
 			break; /* still open at the end of the wait */
-		if (n <= 0 || frame_rx_feed(&fr, buf, (size_t)n, &cb) != FRAME_OK) {
+		if (n <= 0) {
 			p->f.body_ended = true;
+			goto out;
+		}
+		if (frame_rx_feed(&fr, buf, (size_t)n, &cb) != FRAME_OK) {
+			probe_post_page(p, buf, (size_t)n);
 			goto out;
 		}
 	}

@@ -114,7 +114,7 @@ static void probe_tls_failed(struct probe *p, int ssl_err, int e, bool timeout)
 	} else if (ssl_err == SSL_ERROR_SYSCALL || strstr(f->tls_error, "unexpected eof")) {
 		f->tls = PROBE_HELLO_CLOSED;
 	} else {
-		f->tls = PROBE_HELLO_ALERT; /* a local refusal: treated as a fatal error */
+		f->tls = PROBE_HELLO_LOCAL; /* OpenSSL refused what the server sent */
 	}
 }
 
@@ -161,7 +161,7 @@ static SSL *probe_tls_new(struct probe *p, SSL_CTX *ctx, int fd)
 	SSL *ssl = SSL_new(ctx);
 
 	if (!ssl || SSL_set_fd(ssl, fd) != 1 ||
-	    (!p->o.url.ip_literal && !SSL_set_tlsext_host_name(ssl, p->o.url.host))) {
+	    (!p->o.url.ip_literal && !SSL_set_tlsext_host_name(ssl, p->name))) {
 		SSL_free(ssl);
 		return NULL;
 	}
@@ -173,7 +173,7 @@ static SSL *probe_tls_new(struct probe *p, SSL_CTX *ctx, int fd)
 
 void probe_tls_run(struct probe *p)
 {
-	struct probe_io io = {.fd = probe_net_connect(p, true)};
+	struct probe_io io = {.fd = probe_net_connect(p)};
 	SSL_CTX *ctx = NULL;
 
 	if (io.fd < 0)
@@ -195,7 +195,7 @@ void probe_tls_run(struct probe *p)
 	}
 	probe_post_run(p, &io);
 out:
-	if (io.ssl && p->f.tls == PROBE_HELLO_ACCEPTED)
+	if (io.ssl && p->f.tls == PROBE_HELLO_ACCEPTED && !p->dead)
 		SSL_shutdown(io.ssl);
 	SSL_free(io.ssl);
 	SSL_CTX_free(ctx);
@@ -211,6 +211,14 @@ static void probe_tls_late_alert(struct probe *p)
 	tls_errors(p->f.tls_error, sizeof(p->f.tls_error));
 }
 
+/* OpenSSL 3 reports a TCP close without close_notify as an SSL error, not as EOF. */
+static bool probe_tls_eof(int err, int e)
+{
+	return (err == SSL_ERROR_SYSCALL && e == 0) ||
+	       (err == SSL_ERROR_SSL &&
+		ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING);
+}
+
 static long probe_tls_read_ssl(struct probe *p, struct probe_io *io, uint8_t *buf, size_t len,
 			       uint64_t end)
 {
@@ -224,21 +232,20 @@ static long probe_tls_read_ssl(struct probe *p, struct probe_io *io, uint8_t *bu
 		if (r > 0)
 			return r;
 		err = SSL_get_error(io->ssl, r);
-		if (err == SSL_ERROR_ZERO_RETURN)
-			return 0;
 		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
 			if (probe_tls_wait(io->fd, err, end))
 				continue;
 			errno = ETIMEDOUT;
 			return -1;
 		}
+		p->dead = true;
+		if (err == SSL_ERROR_ZERO_RETURN || probe_tls_eof(err, e))
+			return 0;
 		if (p->f.alert >= 0) {
 			probe_tls_late_alert(p);
 			errno = EPROTO;
 			return -1;
 		}
-		if (err == SSL_ERROR_SYSCALL && e == 0)
-			return 0; /* closed without close_notify */
 		errno = e ? e : ECONNRESET;
 		return -1;
 	}
@@ -273,19 +280,25 @@ int probe_tls_write(struct probe *p, struct probe_io *io, const void *buf, size_
 	if (!io->ssl)
 		return probe_net_send(io->fd, buf, len, p->o.timeout_ms);
 	for (;;) {
-		int r, err;
+		int r, err, e;
 
 		ERR_clear_error();
+		errno = 0;
 		r = SSL_write(io->ssl, buf, (int)len);
+		e = errno;
 		if (r > 0)
-			return 0; /* SSL_write without partial writes writes all */
+			return 0; /* without SSL_MODE_ENABLE_PARTIAL_WRITE: all of it */
 		err = SSL_get_error(io->ssl, r);
-		if ((err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) &&
-		    probe_tls_wait(io->fd, err, end))
-			continue;
+		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE) {
+			if (probe_tls_wait(io->fd, err, end))
+				continue;
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		p->dead = true;
 		if (p->f.alert >= 0)
 			probe_tls_late_alert(p);
-		errno = err == SSL_ERROR_SYSCALL && errno ? errno : ECONNRESET;
+		errno = err == SSL_ERROR_SYSCALL && e ? e : ECONNRESET;
 		return -1;
 	}
 }

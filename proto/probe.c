@@ -94,7 +94,8 @@ static void probe_judge_url(struct probe_jctx *j)
 			  j->f->host);
 	if (j->f->plain_http)
 		probe_add(j, PROBE_INFO, "url",
-			  "http:// URL: no TLS here, as behind a TLS-terminating balancer (§1.3); "
+			  "http:// URL: no TLS here, as behind a TLS-terminating balancer "
+			  "(ms-iphttps.md section 1.3); "
 			  "Windows clients connect with https://");
 }
 
@@ -144,22 +145,64 @@ static const char *probe_judge_tcp_text(enum probe_tcp t)
 	}
 }
 
-static void probe_judge_proxy(struct probe_jctx *j)
+/* The proxy's answer when it was no usable HTTP answer: closed, silent, reset, not HTTP. */
+static const char *probe_judge_proxy_none(enum probe_hello h)
+{
+	switch (h) {
+	case PROBE_HELLO_CLOSED:
+		return "closed the connection without answering CONNECT";
+	case PROBE_HELLO_TIMEOUT:
+		return "did not answer CONNECT in time";
+	case PROBE_HELLO_RESET:
+		return "reset the connection instead of answering CONNECT";
+	case PROBE_HELLO_NOT_TLS:
+		return "answered CONNECT with something that is not HTTP (not an HTTP proxy?)";
+	default:
+		return "gave no answer to CONNECT";
+	}
+}
+
+static bool probe_judge_proxy_reach(struct probe_jctx *j)
 {
 	const struct probe_facts *f = j->f;
 
-	if (!f->proxy)
-		return;
+	if (f->proxy_gai_error) {
+		probe_add(j, PROBE_ERROR, "proxy", "the proxy's name in %s does not resolve",
+			  f->proxy_name);
+		probe_decide(j, PROBE_FAILED, WINERR_WSAHOST_NOT_FOUND,
+			     "check the proxy URL (--proxy, https_proxy) and DNS for its name",
+			     "the proxy %s cannot be found", f->proxy_name);
+		return false;
+	}
 	if (f->proxy_tcp != PROBE_TCP_OK) {
 		probe_add(j, PROBE_ERROR, "proxy", "TCP to the proxy %s %s", f->proxy_name,
 			  probe_judge_tcp_text(f->proxy_tcp));
 		probe_decide(j, PROBE_FAILED, probe_judge_tcp_code(f->proxy_tcp),
 			     "check the proxy address (--proxy, https_proxy) and that it runs",
 			     "the proxy %s cannot be reached", f->proxy_name);
-		return;
+		return false;
 	}
+	if (f->proxy_answer != PROBE_HELLO_ACCEPTED && f->proxy_status == 0) {
+		probe_add(j, PROBE_ERROR, "proxy", "the proxy %s",
+			  probe_judge_proxy_none(f->proxy_answer));
+		probe_decide(j, PROBE_FAILED,
+			     f->proxy_answer == PROBE_HELLO_TIMEOUT ? WINERR_WSAETIMEDOUT
+								    : WINERR_WSAECONNRESET,
+			     "check that the --proxy URL names an HTTP proxy that allows CONNECT",
+			     "the proxy %s", probe_judge_proxy_none(f->proxy_answer));
+		return false;
+	}
+	return true;
+}
+
+static void probe_judge_proxy(struct probe_jctx *j)
+{
+	const struct probe_facts *f = j->f;
+
+	if (!f->proxy || !probe_judge_proxy_reach(j))
+		return;
 	if (f->proxy_status < 200 || f->proxy_status > 299) {
-		uint32_t code = winerr_from_http(f->proxy_status ? f->proxy_status : 502);
+		uint32_t code = winerr_from_http(f->proxy_status);
 
 		probe_add(j, PROBE_ERROR, "proxy", "the proxy answered CONNECT with %d %s",
 			  f->proxy_status, f->proxy_reason);
@@ -190,12 +233,20 @@ static void probe_judge_tcp(struct probe_jctx *j)
 		return;
 	}
 	probe_add(j, PROBE_GOOD, "tcp", "TCP to %s connected", f->tcp_peer);
+	if (f->tcp_failed[0])
+		probe_add(j, PROBE_WARN, "tcp",
+			  "before it: %s; clients trying those addresses first wait as long",
+			  f->tcp_failed);
 }
 
 static const char *probe_judge_rating(const struct probe_facts *f)
 {
-	if (!f->audited)
-		return "unknown";
+	bool any = false;
+
+	for (int v = 0; v < PROBE_NVER; v++)
+		any = any || f->ver[v] == PROBE_HELLO_ACCEPTED;
+	if (!f->audited || !any)
+		return "unknown"; /* nothing answered the audit's hellos: no rating */
 	if (f->ver[PROBE_SSL3] == PROBE_HELLO_ACCEPTED ||
 	    (f->dhe_hello == PROBE_HELLO_ACCEPTED && f->dhe_bits < PROBE_DH_WEAK))
 		return "bad";
@@ -227,12 +278,12 @@ void probe_judge(const struct probe_facts *f, struct probe_result *r)
 			     "the probe could not complete: %s",
 			     f->tls_error[0] ? f->tls_error : "no IP-HTTPS request was sent");
 	if (!j.decided)
-		probe_decide(&j, PROBE_OK, WINERR_SUCCESS, "",
-			     "IP-HTTPS server OK: a Windows client would connect%s%s",
-			     f->ra ? "; the link answers Router Solicitations" : "",
-			     f->ra && f->ra_prefix[0] ? " with prefix " : "");
-	if (r->verdict == PROBE_OK && f->ra && f->ra_prefix[0])
-		strncat(r->summary, f->ra_prefix, sizeof(r->summary) - strlen(r->summary) - 1);
+		probe_decide(&j, PROBE_OK, WINERR_SUCCESS, "", "IP-HTTPS server OK: %s%s%s",
+			     f->ip_literal ? "works at this address, but Windows clients need its "
+					     "DNS name in the URL (0x4BE)"
+					   : "a Windows client would connect",
+			     f->ra && f->ra_prefix[0] ? "; link prefix " : "",
+			     f->ra && f->ra_prefix[0] ? f->ra_prefix : "");
 }
 
 void probe_facts_init(struct probe_facts *f)
@@ -250,7 +301,7 @@ const char *probe_hello_name(enum probe_hello h)
 	    [PROBE_HELLO_REFUSED] = "refused",	     [PROBE_HELLO_ALERT] = "alert",
 	    [PROBE_HELLO_RESET] = "reset",	     [PROBE_HELLO_CLOSED] = "closed",
 	    [PROBE_HELLO_TIMEOUT] = "timeout",	     [PROBE_HELLO_NOT_TLS] = "not-tls",
-	    [PROBE_HELLO_NO_CONN] = "no-connection",
+	    [PROBE_HELLO_NO_CONN] = "no-connection", [PROBE_HELLO_LOCAL] = "refused-locally",
 	};
 
 	return (unsigned)h < sizeof(names) / sizeof(names[0]) ? names[h] : "?";

@@ -29,8 +29,8 @@ enum probe_verdict {
 /* Whether the responder is an IP-HTTPS server, as nmap's ip-https-discover would decide. */
 enum probe_iphttps {
 	PROBE_IPHTTPS_UNKNOWN = 0, /* never got as far as an HTTP answer */
-	PROBE_IPHTTPS_YES,	   /* 200 with a body that does not end (§1.4) */
-	PROBE_IPHTTPS_NO,	   /* another answer, a closed body, or not HTTP at all */
+	PROBE_IPHTTPS_YES, /* 200 with a body that does not end (§1.4), or what nmap accepts */
+	PROBE_IPHTTPS_NO,  /* another answer, a closed body, or not HTTP at all */
 };
 
 enum probe_tcp {
@@ -53,6 +53,8 @@ enum probe_hello {
 	PROBE_HELLO_TIMEOUT,  /* no answer in time */
 	PROBE_HELLO_NOT_TLS,  /* the answer is not TLS (e.g. a plain HTTP server) */
 	PROBE_HELLO_NO_CONN,  /* could not connect for this hello */
+	PROBE_HELLO_LOCAL,    /* the client refused the server's choice (e.g. SSLv3, a suite it
+				 did not offer): a local error, no alert from the server */
 };
 
 /* Where a failed handshake stopped ([ms-iphttps.md §5.5] 0x80090326: the two field causes). */
@@ -91,15 +93,20 @@ struct probe_facts {
 
 	/* the HTTP proxy, when one is used (§4.3) */
 	bool proxy;
-	char proxy_name[300];	  /* "http://proxy.example:3128" */
-	enum probe_tcp proxy_tcp; /* TCP to the proxy */
-	int proxy_status;	  /* its answer to CONNECT, 0 when none came */
+	char proxy_name[300];	       /* "http://proxy.example:3128" */
+	enum probe_tcp proxy_tcp;      /* TCP to the proxy */
+	int proxy_gai_error;	       /* the proxy's name did not resolve (getaddrinfo error) */
+	enum probe_hello proxy_answer; /* ACCEPTED: a response head; CLOSED, RESET, TIMEOUT,
+					  NOT_TLS (here: not HTTP) otherwise */
+	int proxy_status;	       /* its answer to CONNECT, 0 when none came */
 	char proxy_reason[64];
 
 	/* TCP to the server (or the tunnel through the proxy) */
 	enum probe_tcp tcp;
-	char tcp_peer[80];   /* "192.0.2.1:443" that answered, or the last one tried */
-	char tcp_error[128]; /* strerror or "no answer in 5 s" */
+	char tcp_peer[80];    /* "192.0.2.1:443" that answered, or the last one tried */
+	char tcp_error[128];  /* strerror or "no answer in 5 s" */
+	char tcp_failed[160]; /* addresses that failed before one answered ("192.0.2.9:443
+				 timeout"), "" when the first answered */
 
 	/* the main TLS handshake: the default (encrypted) suites, or NULL only with --null-only */
 	enum probe_hello tls; /* ACCEPTED when it completed */
@@ -148,7 +155,10 @@ struct probe_facts {
 	bool chunked;
 	bool body_open;	 /* after the 200 head the connection stayed open (the body never ends) */
 	bool body_ended; /* the connection closed after the head */
-	bool ra;	 /* a Router Advertisement answered our Router Solicitation */
+	bool body_not_ipv6; /* after a 200 the body is not a stream of IPv6 packets (a page) */
+	bool http_is_tls;   /* http:// to a port that answered with TLS records */
+	bool nmap_match;    /* the first read matches nmap's "HTTP/1.1 200%s.+HTTPAPI/2.0" */
+	bool ra;	    /* a Router Advertisement answered our Router Solicitation */
 	char ra_prefix[64]; /* "2001:db8:1:1000::/64", "" when the RA had no usable prefix */
 	char snippet[160]; /* the start of a non-200 body, printable ASCII, for naming the device */
 

@@ -115,8 +115,31 @@ static void probe_http_none(struct probe_jctx *j)
 		  : f->http == PROBE_HELLO_NOT_TLS ? "the answer to the IP-HTTPS POST is not HTTP"
 						   : "the connection ended without an answer to "
 						     "the IP-HTTPS POST");
+	if (f->http_is_tls) {
+		probe_add(j, PROBE_ERROR, "http", "an http:// URL, but this port speaks TLS");
+		probe_decide(j, PROBE_FAILED, WINERR_HTTP_UNEXPECTED,
+			     "use https:// in the URL: http:// is only for a gateway behind a "
+			     "TLS-terminating balancer",
+			     "this port speaks TLS, but the URL says http://");
+		return;
+	}
 	probe_add(j, PROBE_ERROR, "http", "%s", what);
 	probe_not_iphttps(j, code, probe_fix_device, what);
+}
+
+/* nmap's ip-https-discover reports IP-HTTPS here (§6.1), but the body is no tunnel: the
+   probe agrees on what it is, and says that clients lose the link at once. */
+static void probe_http_broken(struct probe_jctx *j)
+{
+	const struct probe_facts *f = j->f;
+
+	probe_add(j, PROBE_ERROR, "http",
+		  "200 with Microsoft-HTTPAPI/2.0 (nmap reports IP-HTTPS here), but the body %s",
+		  f->body_not_ipv6 ? "is not IPv6 packets"
+		  : f->body_ended  ? "ended"
+				   : "has a length");
+	probe_decide(j, PROBE_FAILED, WINERR_WSAECONNRESET, NULL,
+		     "the IP-HTTPS server answers 200 but does not keep the tunnel open");
 }
 
 void probe_http_judge(struct probe_jctx *j)
@@ -125,7 +148,8 @@ void probe_http_judge(struct probe_jctx *j)
 
 	if (!f->http_sent)
 		return;
-	j->r->iphttps = PROBE_IPHTTPS_NO;
+	/* Whatever else is found, never say "no" where nmap's script says "supported". */
+	j->r->iphttps = f->nmap_match ? PROBE_IPHTTPS_YES : PROBE_IPHTTPS_NO;
 	if (f->http != PROBE_HELLO_ACCEPTED) {
 		probe_http_none(j);
 		return;
@@ -134,8 +158,12 @@ void probe_http_judge(struct probe_jctx *j)
 		probe_http_status(j);
 		return;
 	}
-	if (f->chunked || (f->has_length && f->length != PROBE_CL_MAX) || f->body_ended) {
-		probe_http_page(j);
+	if (f->chunked || (f->has_length && f->length != PROBE_CL_MAX) || f->body_ended ||
+	    f->body_not_ipv6) {
+		if (f->nmap_match)
+			probe_http_broken(j);
+		else
+			probe_http_page(j);
 		return;
 	}
 	probe_http_ok(j);

@@ -13,6 +13,11 @@
 #include "proto/probe_int.h"
 #include "proto/winerr.h"
 
+static const char probe_sec_fix_dropped[] =
+    "point the URL's name (and port 443 on the firewall/NAT) at the IP-HTTPS server and let TLS "
+    "through; on a Windows server a missing IP-HTTPS certificate binding resets every handshake "
+    "(netsh http show sslcert ipport=0.0.0.0:443)";
+
 static const char probe_sec_fix_null[] =
     "enable TLS_RSA_WITH_NULL_SHA256 and TLS_RSA_WITH_NULL_SHA (with an RSA certificate) on the "
     "device that terminates TLS, or make it reset such connections instead of sending an alert";
@@ -146,7 +151,24 @@ static void probe_sec_tls_dropped(struct probe_jctx *j)
 		  "something accepts TCP on port %u but %s the TLS handshake (a firewall, IPS or "
 		  "load balancer refusing, or a service that is not TLS)",
 		  f->port, how);
-	probe_not_iphttps(j, code, probe_fix_device, what);
+	probe_not_iphttps(j, code, probe_sec_fix_dropped, what);
+}
+
+/* The client refused what the server chose (SSLv3, a suite it did not offer): Schannel's own
+   finding, SEC_E_ALGORITHM_MISMATCH (ms-iphttps.md §5.5). */
+static void probe_sec_tls_local(struct probe_jctx *j)
+{
+	const struct probe_facts *f = j->f;
+
+	probe_add(j, PROBE_ERROR, "tls", "the client refused the server's %s: %s",
+		  f->phase == PROBE_PHASE_SERVER_HELLO ? "handshake after its ServerHello"
+						       : "answer to the ClientHello",
+		  f->tls_error[0] ? f->tls_error : "unknown error");
+	probe_decide(j, PROBE_FAILED, WINERR_SEC_E_ALGORITHM_MISMATCH,
+		     "enable TLS 1.2 (AES-GCM suites, and the NULL suites for Windows 8+) on the "
+		     "server or load balancer",
+		     "the server chose a TLS version or suite clients refuse (%s)",
+		     f->tls_error[0] ? f->tls_error : "unknown error");
 }
 
 void probe_sec_tls(struct probe_jctx *j)
@@ -165,6 +187,9 @@ void probe_sec_tls(struct probe_jctx *j)
 		break;
 	case PROBE_HELLO_ALERT:
 		probe_sec_tls_alert(j);
+		break;
+	case PROBE_HELLO_LOCAL:
+		probe_sec_tls_local(j);
 		break;
 	case PROBE_HELLO_NOT_TLS:
 		probe_add(j, PROBE_ERROR, "tls", "the answer to the ClientHello is not TLS%s%s",

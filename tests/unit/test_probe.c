@@ -172,6 +172,7 @@ static void proxied(struct probe_facts *f)
 	f->proxy = true;
 	SET(f->proxy_name, "http://proxy.example.com:3128");
 	f->proxy_tcp = PROBE_TCP_OK;
+	f->proxy_answer = PROBE_HELLO_ACCEPTED;
 	f->proxy_status = 200;
 	SET(f->proxy_reason, "Connection established");
 	f->resolved = false;
@@ -195,6 +196,7 @@ static void e_proxy_silent(struct probe_facts *f)
 {
 	proxied(f);
 	cut_tls(f);
+	f->proxy_answer = PROBE_HELLO_TIMEOUT;
 	f->proxy_status = 0;
 	f->proxy_reason[0] = '\0';
 }
@@ -775,8 +777,8 @@ static void test_path(void **state)
 	    {"through a proxy", e_proxy_ok, OK, 0x0, YES, .topic = "proxy", .level = PROBE_GOOD},
 	    {"proxy 407", e_proxy_407, BAD, 0x80190197, UNK, .topic = "proxy", .level = PROBE_ERROR,
 	     .text = "407", .fix = "credentials"},
-	    {"proxy without an answer (as 502)", e_proxy_silent, BAD, 0x801901F6, UNK,
-	     .topic = "proxy", .level = PROBE_ERROR},
+	    {"proxy without an answer", e_proxy_silent, BAD, 0x274C, UNK, .topic = "proxy",
+	     .level = PROBE_ERROR},
 	    {"proxy TCP refused", e_proxy_refused, BAD, 0x274D, UNK, .topic = "proxy",
 	     .level = PROBE_ERROR, .text = "proxy.example.com"},
 	    {"TCP refused", e_tcp_refused, BAD, 0x274D, UNK, .topic = "tcp", .level = PROBE_ERROR,
@@ -1168,9 +1170,9 @@ static void test_facts_init(void **state)
 
 static void test_names(void **state)
 {
-	static const char *const hello[] = {"not-tried", "accepted", "refused",
-					    "alert",	 "reset",    "closed",
-					    "timeout",	 "not-tls",  "no-connection"};
+	static const char *const hello[] = {"not-tried",     "accepted",       "refused", "alert",
+					    "reset",	     "closed",	       "timeout", "not-tls",
+					    "no-connection", "refused-locally"};
 	static const char *const tcp[] = {"not-tried", "ok",	      "refused",
 					  "timeout",   "unreachable", "error"};
 	static const char *const ver[] = {"SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"};
