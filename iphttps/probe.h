@@ -15,13 +15,17 @@
  * {
  *   "target": "https://gw.example.test/IPHTTPS",
  *   "verdict": "ok" | "failed" | "not-iphttps",  "exit": 0 | 1 | 3,
- *   "iphttps": "yes" | "no" | "unknown",           (what nmap's ip-https-discover would say)
+ *   "iphttps": "yes" | "no" | "unknown",   (an IP-HTTPS server: a 200 whose body stays open, or
+ *                                           whatever nmap's ip-https-discover reports as one)
+ *   "nmap": bool,                          (the first read matches nmap's pattern, §6.1)
  *   "summary": "...",  "fix": "...",
  *   "windows": {"code": "0x800B0109", "name": "CERT_E_UNTRUSTEDROOT", "meaning": "...",
  *               "fix": "..."},
  *   "resolve": {"tried": bool, "ok": bool, "error": "..." | null, "addresses": ["192.0.2.1"]},
- *   "proxy": null | {"url": "...", "tcp": TCP, "status": 200 | null, "reason": "..."},
- *   "tcp": {"result": TCP, "peer": "192.0.2.1:443", "error": "..." | null},
+ *   "proxy": null | {"url": "...", "tcp": TCP, "answer": HELLO, "status": 200 | null,
+ *            "reason": "..."},
+ *   "tcp": {"result": TCP, "peer": "192.0.2.1:443", "error": "..." | null,
+ *           "failed_before": "192.0.2.9:443 timeout" | null},
  *   "tls": {"result": HELLO, "failed_after": "none" | "client-hello" | "server-hello",
  *           "alert": 40 | null, "alert_name": "handshake failure" | null, "version": "TLSv1.3",
  *           "cipher": "TLS_AES_128_GCM_SHA256", "null_cipher": bool,
@@ -33,6 +37,7 @@
  *           "not_yet_valid", "name_mismatch", "wrong_usage", "revoked"},
  *   "http": {"sent": bool, "result": HELLO, "status": 200 | null, "reason", "server",
  *           "content_length": N | null, "chunked", "body_open", "body_ended",
+ *           "body_not_ipv6", "port_speaks_tls",
  *           "router_advertisement": bool, "prefix": "2001:db8:1:1000::/64" | null,
  *           "snippet": "..." | null},
  *   "audit": null | {"versions": {"SSLv3": HELLO, "TLSv1.0": HELLO, "TLSv1.1": HELLO,
@@ -83,8 +88,8 @@ struct probe {
 	struct sockaddr_storage addrs[PROBE_MAX_ADDRS];
 	socklen_t addrlens[PROBE_MAX_ADDRS];
 	size_t naddrs;
-	size_t iaddr;	     /* the address that answered the main connection */
-	char proxy_b64[700]; /* Basic credentials for the proxy, "" for none */
+	size_t iaddr;		 /* the address that answered the main connection */
+	char proxy_b64[700];	 /* Basic credentials for the proxy, "" for none */
 	char name[URL_HOST_MAX]; /* the URL host without a trailing dot: SNI, certificate name */
 	bool dead;		 /* the main connection ended: no close_notify to write */
 
