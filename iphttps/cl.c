@@ -187,7 +187,10 @@ static void cl_after(struct ev_loop *loop, void *arg)
 
 static int cl_tls_init(struct cl *c)
 {
-	struct tls_client_opts t = {c->o.ca_file, c->o.cert_file, c->o.key_file, false};
+	struct tls_client_opts t = {.ca_file = c->o.ca_file,
+				    .cert_file = c->o.cert_file,
+				    .key_file = c->o.key_file,
+				    .tls12_only = c->o.tls12_only};
 	char err[TLS_ERRLEN];
 
 	if (c->o.url.scheme != URL_HTTPS)

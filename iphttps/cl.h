@@ -67,6 +67,7 @@ struct cl_opts {
 	struct url proxy;
 	const char *ca_file, *cert_file, *key_file;
 	bool null_ciphers;
+	bool tls12_only; /* --tls-max 1.2 */
 	char tun[IFNAMSIZ];
 	bool default_route;
 	uint32_t retry_base_s, retry_max_s;

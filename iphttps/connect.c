@@ -38,6 +38,7 @@ static void connect_usage(FILE *out)
 	    "  --key FILE             its unencrypted key (default: in the --cert file)\n"
 	    "  --null-ciphers         offer only the NULL suites first, as Windows 8+ clients do,\n"
 	    "                         falling back to encrypted suites\n"
+	    "  --tls-max 1.2          no TLS 1.3, as Windows clients before Windows 11\n"
 	    "  --proxy URL            http://[USER:PASSWORD@]HOST:PORT (default: $https_proxy)\n"
 	    "  --no-proxy             ignore https_proxy / HTTPS_PROXY / http_proxy\n"
 	    "  --tun NAME             TUN device (default " CONNECT_DEFAULT_TUN ")\n"
@@ -101,6 +102,13 @@ static int connect_opt(int ch, struct cl_opts *o, struct connect_args *a)
 	case 'n':
 		o->null_ciphers = true;
 		return 0;
+	case 'T':
+		if (strcmp(optarg, "1.2") == 0 || strcmp(optarg, "1.3") == 0) {
+			o->tls12_only = strcmp(optarg, "1.2") == 0;
+			return 0;
+		}
+		fprintf(stderr, "iphttps connect: --tls-max: want 1.2 or 1.3, got '%s'\n", optarg);
+		return -1;
 	case 'p':
 		a->proxy = optarg;
 		return 0;
@@ -147,6 +155,7 @@ static int connect_parse(int argc, char **argv, struct cl_opts *o, struct connec
 	    {"cert", required_argument, NULL, 'c'},
 	    {"key", required_argument, NULL, 'k'},
 	    {"null-ciphers", no_argument, NULL, 'n'},
+	    {"tls-max", required_argument, NULL, 'T'},
 	    {"proxy", required_argument, NULL, 'p'},
 	    {"no-proxy", no_argument, NULL, 'P'},
 	    {"tun", required_argument, NULL, 't'},

@@ -1376,10 +1376,10 @@ void tls_conn_describe(const SSL *ssl, char *buf, size_t len)
 #define TLS_CIPHERS_NULL "NULL-SHA256:NULL-SHA"
 
 /* The encrypted policy of the server (same suites, groups, versions), seen from the client. */
-static int tls_client_policy(SSL_CTX *ctx, bool null_ciphers)
+static int tls_client_policy(SSL_CTX *ctx, bool null_ciphers, bool tls12)
 {
 	if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
-	    !SSL_CTX_set_max_proto_version(ctx, null_ciphers ? TLS1_2_VERSION : 0))
+	    !SSL_CTX_set_max_proto_version(ctx, null_ciphers || tls12 ? TLS1_2_VERSION : 0))
 		return -1;
 	if (null_ciphers) {
 		SSL_CTX_set_security_level(ctx, 0);
@@ -1459,7 +1459,7 @@ SSL_CTX *tls_client_ctx_new(const struct tls_client_opts *o, char *err, size_t e
 		tls_seterr_ssl(err, errlen, "cannot create TLS context");
 		return NULL;
 	}
-	if (tls_client_policy(ctx, o->null_ciphers) == -1) {
+	if (tls_client_policy(ctx, o->null_ciphers, o->tls12_only) == -1) {
 		tls_seterr_ssl(err, errlen, "cannot apply TLS policy");
 		goto fail;
 	}

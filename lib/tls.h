@@ -206,6 +206,7 @@ struct tls_client_opts {
 	const char *cert_file; /* client certificate chain (PEM, leaf first), or NULL */
 	const char *key_file;  /* its unencrypted key; NULL: in cert_file */
 	bool null_ciphers;     /* offer only NULL-SHA256:NULL-SHA at TLS 1.2 (Windows 8+) */
+	bool tls12_only;       /* no TLS 1.3, as a Windows client before Windows 11 */
 };
 
 /*

@@ -1,16 +1,17 @@
 #!/bin/sh
 # SPDX-License-Identifier: ISC
 #
-# tools/deps.sh check|demo
+# tools/deps.sh check|demo|bench
 #
-# Installs the Debian 12 packages that `make check` (check) or `make demo` (demo) needs, and only
+# Installs the Debian 12 packages that `make check` (check), `make demo` (demo) or `make bench`
+# (bench) needs, and only
 # those missing according to dpkg-query. `apt-get update` runs only when something is missing.
 # Not root and something missing: says what and exits 1. Nothing missing: exits 0 quietly, so it
 # is cheap to run before every `make check`.
 set -eu
 
 usage() {
-	echo "usage: $0 check|demo" >&2
+	echo "usage: $0 check|demo|bench" >&2
 	exit 2
 }
 
@@ -52,6 +53,10 @@ usage() {
 #                                    binary, TLS included; nginx-light only adds a module). The
 #                                    test runs its own instance; the package's service, enabled on
 #                                    a machine with systemd (port 80), is not touched
+#   iperf3                           bench: TCP throughput and the small-packet rate
+#   ocserv openconnect               bench: the open-source TLS tunnel compared side by side (the
+#                                    bench runs its own ocserv in a namespace; the package's
+#                                    service, enabled on a machine with systemd, is not touched)
 BUILD_PKGS="gcc make libc6-dev libssl-dev"
 NET_PKGS="python3 iproute2 iputils-ping procps socat openssl"
 
@@ -61,6 +66,9 @@ check)
 	;;
 demo)
 	PKGS="$BUILD_PKGS $NET_PKGS curl"
+	;;
+bench)
+	PKGS="$BUILD_PKGS $NET_PKGS iperf3 ocserv openconnect"
 	;;
 *)
 	usage
