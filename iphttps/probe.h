@@ -145,6 +145,8 @@ void probe_post_run(struct probe *p, struct probe_io *io);
 /* probe_audit.c */
 /* The raw-ClientHello audit: SSLv3 to TLS 1.3, NULL-only, DHE-only; one connection each. */
 void probe_audit_run(struct probe *p);
+/* Whether the port answers a TLS 1.2 ClientHello with TLS (for an http:// URL that got nothing). */
+bool probe_audit_speaks_tls(struct probe *p);
 
 /* probe_out.c */
 void probe_out_human(FILE *out, const struct probe *p, const struct probe_result *r);

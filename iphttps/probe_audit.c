@@ -112,6 +112,19 @@ static void probe_audit_versions(struct probe *p, uint8_t *buf)
 	}
 }
 
+bool probe_audit_speaks_tls(struct probe *p)
+{
+	uint8_t *buf = malloc(PROBE_AUDIT_BUF);
+	struct probe_audit_one one;
+
+	if (!buf)
+		return false;
+	probe_audit_hello(p, TLSHELLO_TLS12, 0x0303, buf, &one);
+	free(buf);
+	return one.result == PROBE_HELLO_ACCEPTED || one.result == PROBE_HELLO_REFUSED ||
+	       one.result == PROBE_HELLO_ALERT;
+}
+
 void probe_audit_run(struct probe *p)
 {
 	uint8_t *buf = malloc(PROBE_AUDIT_BUF);

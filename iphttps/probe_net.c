@@ -230,10 +230,11 @@ static void probe_net_record(struct probe *p, size_t i, int e, bool ok)
 		p->f.proxy_tcp = t;
 		return;
 	}
-	if (ok && p->f.tcp != PROBE_TCP_NOT_TRIED && p->f.tcp != PROBE_TCP_OK)
-		probe_net_failed_before(p, p->f.tcp_peer, p->f.tcp);
 	p->f.tcp = t;
 	addr_format_sockaddr((struct sockaddr *)&p->addrs[i], p->f.tcp_peer, sizeof(p->f.tcp_peer));
+	/* Every failure is kept: before the address that answers, clients wait for each. */
+	if (!ok)
+		probe_net_failed_before(p, p->f.tcp_peer, t);
 	if (ok)
 		p->f.tcp_error[0] = '\0';
 	else if (e == ETIMEDOUT)

@@ -244,6 +244,9 @@ void probe_post_run(struct probe *p, struct probe_io *io)
 		probe_post_snippet(p, io, buf + r.consumed, len - r.consumed,
 				   sizeof(buf) - r.consumed);
 late:
+	/* http:// to a TLS port: an OpenSSL server closes on plain HTTP without a byte of TLS. */
+	if (p->f.plain_http && (p->f.http == PROBE_HELLO_CLOSED || p->f.http == PROBE_HELLO_RESET))
+		p->f.http_is_tls = probe_audit_speaks_tls(p);
 	/* A TLS 1.3 server's refusal of the client certificate arrives here: it is the
 	   handshake's failure, not an answer to the POST. */
 	if (p->f.tls == PROBE_HELLO_ALERT)

@@ -105,7 +105,7 @@ struct probe_facts {
 	enum probe_tcp tcp;
 	char tcp_peer[80];    /* "192.0.2.1:443" that answered, or the last one tried */
 	char tcp_error[128];  /* strerror or "no answer in 5 s" */
-	char tcp_failed[160]; /* addresses that failed before one answered ("192.0.2.9:443
+	char tcp_failed[160]; /* every address that failed, in order ("192.0.2.9:443
 				 timeout"), "" when the first answered */
 
 	/* the main TLS handshake: the default (encrypted) suites, or NULL only with --null-only */

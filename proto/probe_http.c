@@ -50,6 +50,18 @@ static void probe_http_ok(struct probe_jctx *j)
 			  "no address until one comes");
 }
 
+/* Why a 200's body is no IP-HTTPS stream (§1.4: no length, never ends, IPv6 packets). */
+static const char *probe_http_body_what(const struct probe_facts *f)
+{
+	if (f->body_not_ipv6)
+		return "is not IPv6 packets";
+	if (f->chunked)
+		return "is chunked";
+	if (f->has_length && f->length != PROBE_CL_MAX)
+		return "has a length";
+	return "ended";
+}
+
 /* A 200 whose body ends is a page (firewall, captive portal, web server), not the link. */
 static void probe_http_page(struct probe_jctx *j)
 {
@@ -58,10 +70,8 @@ static void probe_http_page(struct probe_jctx *j)
 
 	probe_http_who(f, who, sizeof(who));
 	probe_add(j, PROBE_ERROR, "http", "200 to the IP-HTTPS POST, but the body %s",
-		  f->chunked	  ? "is chunked"
-		  : f->has_length ? "has a length"
-				  : "ended");
-	probe_fmt(what, sizeof(what), "%s answered 200 with a page whose body ends%s%.60s%s", who,
+		  probe_http_body_what(f));
+	probe_fmt(what, sizeof(what), "%s answered 200 with a page, not a tunnel%s%.60s%s", who,
 		  f->snippet[0] ? " (\"" : "", f->snippet, f->snippet[0] ? "\")" : "");
 	probe_not_iphttps(j, f->body_ended ? WINERR_WSAECONNRESET : WINERR_HTTP_UNEXPECTED,
 			  probe_fix_device, what);
@@ -135,9 +145,7 @@ static void probe_http_broken(struct probe_jctx *j)
 
 	probe_add(j, PROBE_ERROR, "http",
 		  "200 with Microsoft-HTTPAPI/2.0 (nmap reports IP-HTTPS here), but the body %s",
-		  f->body_not_ipv6 ? "is not IPv6 packets"
-		  : f->body_ended  ? "ended"
-				   : "has a length");
+		  probe_http_body_what(f));
 	probe_decide(j, PROBE_FAILED, WINERR_WSAECONNRESET, NULL,
 		     "the IP-HTTPS server answers 200 but does not keep the tunnel open");
 }

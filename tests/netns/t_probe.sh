@@ -13,7 +13,10 @@
 #     192.0.2.1:3128  tinyproxy (the proxy case only)
 #     192.0.2.1:4400  nothing
 #     192.0.2.2:443   nginx, TLS, a minimal server block, same certificate
-#     192.0.2.3:443   helloreset.py: reads the ClientHello, then resets
+#     192.0.2.3:443   in turn: helloreset.py (reads the ClientHello, then resets), fullq.py
+#                     (drops SYNs), fakeiphttps.py (200, then FIN; 200 and a captive page),
+#                     hangup.py answering with a TLS alert
+#     192.0.2.3:3128  hangup.py: a "proxy" that hangs up; :3129 one that answers SSH
 #     192.0.2.4:443   HAProxy terminating TLS (OpenSSL's default suites: no NULL), mode http
 #                     ──> 203.0.113.1:8080 (lo), iphttpsd's listen-http
 #
@@ -333,7 +336,89 @@ wait_for "grep -q '^LISTEN ' '$WORK/fullq.out' || ! pid_alive ${BG_PID[fullq]}" 
 	bail "fullq.py not listening"
 probe tmo h-rst "${CA[@]}" --timeout 2 "$GW_NAME"
 expect tmo "SYNs dropped" 1 failed 0x274C tcp.result=timeout tcp.peer=192.0.2.3:443
+
+# --- 8c. two addresses for the name, the first dropping SYNs: the probe moves on to the second
+# after --timeout, says which address failed, and its audit dials the one that answered (each
+# of its ~7 connections trying the silent address first would take 7 x 2 s more). glibc keeps
+# a hosts file's order for one name (both addresses equal under RFC 6724): the JSON shows it.
+hosts_write "$WORK/h-two" "192.0.2.3 $GW_NAME" "192.0.2.1 $GW_NAME"
+t0=$(now_ms)
+probe two h-two "${CA[@]}" --timeout 2 "$GW_NAME"
+t1=$(now_ms)
+expect two "two addresses, the first drops SYNs" 0 ok 0x0 iphttps=yes \
+	'resolve.addresses=["192.0.2.3", "192.0.2.1"]' tcp.result=ok tcp.peer=192.0.2.1:443 \
+	"tcp.failed_before=192.0.2.3:443 timeout" audit.rating=good
+check "two addresses: a tcp warning names the silent address" has_finding two tcp \
+	"192.0.2.3:443 timeout"
+check "two addresses: the audit reached the server (TLS 1.2 and 1.3 accepted)" \
+	pj_test "$WORK/two.json" \
+	'[j["audit"]["versions"][v] for v in ("TLSv1.2", "TLSv1.3")] == ["accepted"] * 2'
+check "two addresses: the whole probe with its audit took under 8 s ($((t1 - t0)) ms)" \
+	test $((t1 - t0)) -lt 8000
 stop_bg fullq
+
+# --- 8d. "proxies" that take the connection but give no HTTP answer to CONNECT
+start_bg hup n gw "$PY" "$TOP/tests/peers/hangup.py" --listen 192.0.2.3:3128 --life 60
+start_bg hupssh n gw "$PY" "$TOP/tests/peers/hangup.py" --listen 192.0.2.3:3129 \
+	--reply $'SSH-2.0-OpenSSH_9.2p1\r\n' --life 60
+wait_for "grep -q '^LISTEN ' '$WORK/hup.out' && grep -q '^LISTEN ' '$WORK/hupssh.out'" 5 ||
+	bail "hangup.py not listening"
+probe pxc h-gw "${CA[@]}" --proxy http://192.0.2.3:3128 "$GW_NAME"
+expect pxc "a proxy that hangs up on CONNECT" 1 failed 0x2746 proxy.tcp=ok proxy.answer=closed \
+	proxy.status=null iphttps=unknown
+check_grep "a proxy that hangs up: it read the whole CONNECT head first (so FIN, not RST)" \
+	'^CLOSED 1 [1-9][0-9]*$' "$WORK/hup.out"
+probe pxs h-gw "${CA[@]}" --proxy http://192.0.2.3:3129 "$GW_NAME"
+expect pxs "a 'proxy' that answers with an SSH banner" 1 failed 0x2746 proxy.tcp=ok \
+	proxy.answer=not-tls proxy.status=null
+check "an SSH banner for a proxy: the finding says it is not HTTP" has_finding pxs proxy \
+	"not http"
+stop_bg hup
+stop_bg hupssh
+
+# --- 8e. an IP-HTTPS server whose tunnel ends right after "200" from HTTPAPI/2.0 (FIN at once):
+# the probe's Router Solicitation meets a closed socket (RST back); the probe must still report,
+# not die of SIGPIPE (exit 141). nmap's one read matches, so "iphttps" stays "yes".
+start_bg fke n gw "$PY" "$TOP/tests/peers/fakeiphttps.py" --listen 192.0.2.3:443 \
+	--cert "$WORK/gw.crt" --key "$WORK/gw.key" --mode ended --life 60
+wait_for "grep -q '^LISTEN ' '$WORK/fke.out' || ! pid_alive ${BG_PID[fke]}" 5 ||
+	bail "fakeiphttps.py --mode ended not listening"
+probe fke h-rst "${CA[@]}" "$GW_NAME"
+expect fke "200 from HTTPAPI/2.0, then FIN" 1 failed 0x2746 iphttps=yes nmap=true \
+	tls.result=accepted http.status=200 http.server=Microsoft-HTTPAPI/2.0 \
+	http.body_ended=true http.body_open=false audit.null.result=accepted
+check "200, then FIN: the http finding says nmap reports IP-HTTPS here" has_finding fke http \
+	"nmap reports ip-https here"
+check_grep "200, then FIN: the server answered the probe's POST" '^ANSWERED 1 ended$' \
+	"$WORK/fke.out"
+nmap_agrees fke h-rst "200 from HTTPAPI/2.0, then FIN"
+stop_bg fke
+
+# --- 8f. a captive portal: 200 without a length, an HTML page, the connection left open
+start_bg fkp n gw "$PY" "$TOP/tests/peers/fakeiphttps.py" --listen 192.0.2.3:443 \
+	--cert "$WORK/gw.crt" --key "$WORK/gw.key" --mode page --life 60
+wait_for "grep -q '^LISTEN ' '$WORK/fkp.out' || ! pid_alive ${BG_PID[fkp]}" 5 ||
+	bail "fakeiphttps.py --mode page not listening"
+probe fkp h-rst "${CA[@]}" --no-audit "$GW_NAME"
+expect fkp "200 and a captive portal's page" 3 not-iphttps 0x80190001 iphttps=no nmap=false \
+	http.status=200 http.server=nginx/1.22.1 http.body_not_ipv6=true http.body_ended=false \
+	http.body_open=false
+check "captive portal: the snippet has its page" pj_test "$WORK/fkp.json" \
+	'"captive" in j["http"]["snippet"]'
+nmap_agrees fkp h-rst "captive portal"
+stop_bg fkp
+
+# --- 8g. http:// to a TLS port that answers the plain POST with a TLS alert record
+start_bg h2t n gw "$PY" "$TOP/tests/peers/hangup.py" --listen 192.0.2.3:443 \
+	--reply-hex "15 03 03 00 02 02 28" --life 60
+wait_for "grep -q '^LISTEN ' '$WORK/h2t.out' || ! pid_alive ${BG_PID[h2t]}" 5 ||
+	bail "hangup.py --reply-hex not listening"
+probe h2t h-rst "http://$GW_NAME:443/IPHTTPS"
+expect h2t "http:// to a TLS port" 1 failed 0x80190001 http.port_speaks_tls=true \
+	"target=http://$GW_NAME:443/IPHTTPS"
+check "http:// to a TLS port: the fix says https://" pj_test "$WORK/h2t.json" \
+	'"https://" in j["fix"]'
+stop_bg h2t
 
 # --- 9. a name that does not resolve
 probe nxd h-gw "${CA[@]}" nowhere.invalid

@@ -201,6 +201,55 @@ static void e_proxy_silent(struct probe_facts *f)
 	f->proxy_reason[0] = '\0';
 }
 
+/* The proxy took the TCP connection but gave no HTTP answer to CONNECT: how it ended. */
+static void proxy_no_answer(struct probe_facts *f, enum probe_hello how)
+{
+	proxied(f);
+	cut_tls(f);
+	f->proxy_answer = how;
+	f->proxy_status = 0;
+	f->proxy_reason[0] = '\0';
+}
+
+static void e_proxy_closed(struct probe_facts *f)
+{
+	proxy_no_answer(f, PROBE_HELLO_CLOSED);
+}
+
+static void e_proxy_reset(struct probe_facts *f)
+{
+	proxy_no_answer(f, PROBE_HELLO_RESET);
+}
+
+/* Something that is no HTTP proxy (an SSH server, a TLS port) answered CONNECT. */
+static void e_proxy_not_http(struct probe_facts *f)
+{
+	proxy_no_answer(f, PROBE_HELLO_NOT_TLS);
+}
+
+/* The proxy's own name does not resolve: nothing was dialed, neither proxy nor server. */
+static void e_proxy_unresolvable(struct probe_facts *f)
+{
+	proxy_no_answer(f, PROBE_HELLO_NOT_TRIED);
+	f->proxy_gai_error = EAI_NONAME;
+	f->proxy_tcp = PROBE_TCP_NOT_TRIED;
+	f->tcp = PROBE_TCP_NOT_TRIED;
+	f->tcp_peer[0] = '\0';
+}
+
+/* A status without proxy_answer (facts filled by another path): the status is the answer. */
+static void e_proxy_status_only(struct probe_facts *f)
+{
+	proxied(f);
+	f->proxy_answer = PROBE_HELLO_NOT_TRIED;
+}
+
+static void e_proxy_407_status_only(struct probe_facts *f)
+{
+	e_proxy_407(f);
+	f->proxy_answer = PROBE_HELLO_NOT_TRIED;
+}
+
 static void e_proxy_refused(struct probe_facts *f)
 {
 	proxied(f);
@@ -235,6 +284,15 @@ static void e_tcp_unreach(struct probe_facts *f)
 static void e_tcp_error(struct probe_facts *f)
 {
 	tcp_fail(f, PROBE_TCP_ERROR);
+}
+
+/* Two addresses; the first dropped the SYNs, the second answered (and was judged). */
+static void e_tcp_failed_before(struct probe_facts *f)
+{
+	f->naddrs = 2;
+	SET(f->addrs[0], "192.0.2.9");
+	SET(f->addrs[1], "192.0.2.1");
+	SET(f->tcp_failed, "192.0.2.9:443 timeout");
 }
 
 static void e_null_alert(struct probe_facts *f)
@@ -296,6 +354,21 @@ static void e_tls_reset_ch(struct probe_facts *f)
 {
 	e_null_reset(f);
 	tls_failed(f, PROBE_HELLO_RESET, PROBE_PHASE_CLIENT_HELLO, -1);
+}
+
+/* OpenSSL refused what the server chose (SSLv3 here): a local error, no alert came. */
+static void e_tls_local(struct probe_facts *f)
+{
+	tls_failed(f, PROBE_HELLO_LOCAL, PROBE_PHASE_SERVER_HELLO, -1);
+	f->cert = false;
+	SET(f->tls_error, "error:0A000102:SSL routines::unsupported protocol");
+}
+
+/* The same refusal before a ServerHello was recognised, and no error text from OpenSSL. */
+static void e_tls_local_early(struct probe_facts *f)
+{
+	tls_failed(f, PROBE_HELLO_LOCAL, PROBE_PHASE_CLIENT_HELLO, -1);
+	f->tls_error[0] = '\0';
 }
 
 static void e_tls_reset_sh(struct probe_facts *f)
@@ -378,6 +451,15 @@ static void e_ip_literal_mismatch(struct probe_facts *f)
 	f->naddrs = 0;
 	f->name_mismatch = true;
 	f->verify_error = X509_V_ERR_IP_ADDRESS_MISMATCH;
+}
+
+/* Probing by address, with a certificate that names the address too: it all works. */
+static void e_ip_literal(struct probe_facts *f)
+{
+	SET(f->host, "192.0.2.1");
+	f->ip_literal = true;
+	f->resolved = false;
+	f->naddrs = 0;
 }
 
 static void e_wrong_usage(struct probe_facts *f)
@@ -499,6 +581,55 @@ static void e_200_ended(struct probe_facts *f)
 	f->body_ended = true;
 }
 
+/*
+ * nmap's ip-https-discover matched the first read ("HTTP/1.1 200" ... "HTTPAPI/2.0", §6.1):
+ * it reports IP-HTTPS whatever the body does next.
+ */
+static void e_200_length_nmap(struct probe_facts *f)
+{
+	e_200_length(f);
+	f->nmap_match = true;
+}
+
+/* An IP-HTTPS server whose tunnel ends right after the 200 (tests/peers/fakeiphttps.py ended). */
+static void e_200_ended_nmap(struct probe_facts *f)
+{
+	e_200_ended(f);
+	f->nmap_match = true;
+}
+
+/* A 200 with no length, the connection still open, but the body is HTML: a captive portal. */
+static void e_200_page(struct probe_facts *f)
+{
+	e_200_length(f);
+	f->has_length = false;
+	f->length = 0;
+	f->body_not_ipv6 = true;
+	SET(f->server, "nginx/1.22.1");
+	SET(f->snippet, "<html>captive portal</html>");
+}
+
+/* The same page behind "Server: Microsoft-HTTPAPI/2.0": nmap takes it for IP-HTTPS. */
+static void e_200_page_nmap(struct probe_facts *f)
+{
+	e_200_page(f);
+	SET(f->server, "Microsoft-HTTPAPI/2.0");
+	f->nmap_match = true;
+}
+
+/* The healthy 200 with nmap's pattern in the first read too: nothing changes. */
+static void e_200_open_nmap(struct probe_facts *f)
+{
+	f->nmap_match = true;
+}
+
+/* Our own rule, without nmap's pattern (a server not saying HTTPAPI/2.0 in the first read). */
+static void e_200_open_no_nmap(struct probe_facts *f)
+{
+	SET(f->server, "nginx/1.22.1");
+	f->nmap_match = false;
+}
+
 static void no_answer(struct probe_facts *f, enum probe_hello how)
 {
 	http_answer(f, 0, "", "");
@@ -552,6 +683,23 @@ static void e_plain_http(struct probe_facts *f)
 	f->cert = false;
 	f->audited = false;
 	f->null_hello = PROBE_HELLO_NOT_TRIED;
+}
+
+/* http:// to a port that answered the POST with a TLS record (an alert): https:// was meant. */
+static void e_http_to_tls_port(struct probe_facts *f)
+{
+	e_plain_http(f);
+	f->port = 443;
+	no_answer(f, PROBE_HELLO_NOT_TLS);
+	f->http_is_tls = true;
+}
+
+/* http:// and an answer that is neither HTTP nor TLS: no https:// advice, not IP-HTTPS. */
+static void e_http_not_http_plain(struct probe_facts *f)
+{
+	e_plain_http(f);
+	no_answer(f, PROBE_HELLO_NOT_TLS);
+	SET(f->snippet, "SSH-2.0-OpenSSH_9.2p1");
 }
 
 static void e_prefers_null(struct probe_facts *f)
@@ -610,6 +758,22 @@ static void e_not_audited(struct probe_facts *f)
 	f->null_hello = PROBE_HELLO_NOT_TRIED;
 	f->null_suite[0] = '\0';
 	f->dhe_hello = PROBE_HELLO_NOT_TRIED;
+}
+
+/* The audit ran, but no hello of it was accepted (connections failed or all refused). */
+static void e_audit_no_conn(struct probe_facts *f)
+{
+	for (size_t i = 0; i < PROBE_NVER; i++)
+		f->ver[i] = PROBE_HELLO_NO_CONN;
+	f->null_hello = PROBE_HELLO_NO_CONN;
+	f->null_suite[0] = '\0';
+	f->dhe_hello = PROBE_HELLO_NO_CONN;
+}
+
+static void e_audit_all_refused(struct probe_facts *f)
+{
+	for (size_t i = 0; i < PROBE_NVER; i++)
+		f->ver[i] = PROBE_HELLO_ALERT;
 }
 
 /* (test_windows_null_timeout) the NULL-only hello gets no answer. */
@@ -778,7 +942,21 @@ static void test_path(void **state)
 	    {"proxy 407", e_proxy_407, BAD, 0x80190197, UNK, .topic = "proxy", .level = PROBE_ERROR,
 	     .text = "407", .fix = "credentials"},
 	    {"proxy without an answer", e_proxy_silent, BAD, 0x274C, UNK, .topic = "proxy",
-	     .level = PROBE_ERROR},
+	     .level = PROBE_ERROR, .text = "did not answer CONNECT in time", .fix = "CONNECT"},
+	    {"proxy closed without an answer", e_proxy_closed, BAD, 0x2746, UNK, .topic = "proxy",
+	     .level = PROBE_ERROR, .text = "closed the connection without answering CONNECT",
+	     .fix = "allows CONNECT", .summary = "closed"},
+	    {"proxy reset instead of an answer", e_proxy_reset, BAD, 0x2746, UNK, .topic = "proxy",
+	     .level = PROBE_ERROR, .text = "reset the connection", .fix = "allows CONNECT"},
+	    {"proxy answer not HTTP", e_proxy_not_http, BAD, 0x2746, UNK, .topic = "proxy",
+	     .level = PROBE_ERROR, .text = "not HTTP", .fix = "HTTP proxy"},
+	    {"proxy name does not resolve", e_proxy_unresolvable, BAD, 0x2AF9, UNK,
+	     .topic = "proxy", .level = PROBE_ERROR, .text = "does not resolve", .fix = "proxy URL",
+	     .summary = "proxy.example.com"},
+	    {"proxy status without proxy_answer", e_proxy_status_only, OK, 0x0, YES,
+	     .topic = "proxy", .level = PROBE_GOOD, .text = "opened a tunnel"},
+	    {"proxy 407 without proxy_answer", e_proxy_407_status_only, BAD, 0x80190197, UNK,
+	     .topic = "proxy", .level = PROBE_ERROR, .text = "407", .fix = "credentials"},
 	    {"proxy TCP refused", e_proxy_refused, BAD, 0x274D, UNK, .topic = "proxy",
 	     .level = PROBE_ERROR, .text = "proxy.example.com"},
 	    {"TCP refused", e_tcp_refused, BAD, 0x274D, UNK, .topic = "tcp", .level = PROBE_ERROR,
@@ -789,6 +967,8 @@ static void test_path(void **state)
 	     .level = PROBE_ERROR, .text = "unreachable"},
 	    {"TCP other error", e_tcp_error, BAD, 0x80004005, UNK, .topic = "tcp",
 	     .level = PROBE_ERROR},
+	    {"an address failed before one answered", e_tcp_failed_before, OK, 0x0, YES,
+	     .topic = "tcp", .level = PROBE_WARN, .text = "192.0.2.9:443 timeout"},
 	};
 
 	(void)state;
@@ -820,8 +1000,9 @@ static void test_tls(void **state)
 	    {"client certificate refused", e_cert_refused, BAD, 0x80090326, UNK, .topic = "tls",
 	     .level = PROBE_ERROR, .text = "after the ServerHello: alert 42",
 	     .fix = "refused the client"},
+	    /* A Windows IP-HTTPS server without its certificate binding resets every handshake. */
 	    {"reset right after the ClientHello", e_tls_reset_ch, NOT, 0x2746, UNK, .topic = "tls",
-	     .level = PROBE_ERROR, .text = "reset", .fix = "IP-HTTPS server",
+	     .level = PROBE_ERROR, .text = "reset", .fix = "netsh http show sslcert",
 	     .summary = "not an IP-HTTPS server"},
 	    {"reset after the ServerHello", e_tls_reset_sh, BAD, 0x2746, UNK, .topic = "tls",
 	     .level = PROBE_ERROR, .text = "after the ServerHello"},
@@ -831,6 +1012,12 @@ static void test_tls(void **state)
 	     .text = "400 Bad Request", .summary = "not an IP-HTTPS server"},
 	    {"TLS timeout", e_tls_timeout, NOT, 0x274C, UNK, .topic = "tls", .level = PROBE_ERROR,
 	     .text = "no answer"},
+	    /* Schannel's SEC_E_ALGORITHM_MISMATCH, not an alert from the server (0x80090326). */
+	    {"the client refused the server's choice", e_tls_local, BAD, 0x80090331, UNK,
+	     .topic = "tls", .level = PROBE_ERROR, .text = "unsupported protocol", .fix = "TLS 1.2",
+	     .summary = "clients refuse"},
+	    {"the client refused, no ServerHello seen", e_tls_local_early, BAD, 0x80090331, UNK,
+	     .topic = "tls", .level = PROBE_ERROR, .text = "answer to the ClientHello"},
 	    {"server prefers a NULL suite", e_prefers_null, OK, 0x0, YES, .topic = "tls",
 	     .level = PROBE_WARN, .text = "prefers a NULL suite"},
 	};
@@ -856,7 +1043,12 @@ static void test_cert(void **state)
 	    {"wrong name", e_name_mismatch, BAD, 0x800B010F, YES, .topic = "cert",
 	     .level = PROBE_ERROR, .text = "host name", .fix = HOST},
 	    {"wrong name, URL by address", e_ip_literal_mismatch, OK, 0x0, YES, .topic = "url",
-	     .level = PROBE_WARN, .text = "0x4BE"},
+	     .level = PROBE_WARN, .text = "0x4BE", .summary = "DNS name in the URL (0x4BE)"},
+	    /* OK, but the summary must not promise that a Windows client would connect. */
+	    {"URL by address", e_ip_literal, OK, 0x0, YES, .topic = "url", .level = PROBE_WARN,
+	     .text = "0x4BE",
+	     .summary = "works at this address, but Windows clients need its DNS "
+			"name in the URL (0x4BE)"},
 	    {"wrong usage", e_wrong_usage, BAD, 0x800B0110, YES, .topic = "cert",
 	     .level = PROBE_ERROR, .text = "Server Authentication"},
 	    {"bad signature (verify code only)", e_bad_signature, BAD, 0x80096004, YES,
@@ -924,6 +1116,24 @@ static void test_http(void **state)
 	     .text = "nmap"},
 	    {"http:// behind a balancer", e_plain_http, OK, 0x0, YES, .topic = "url",
 	     .level = PROBE_INFO, .text = "http://"},
+	    /* nmap says "supported" for these: never "no", but the tunnel is broken. */
+	    {"nmap match, 200 with Content-Length 1234", e_200_length_nmap, BAD, 0x2746, YES,
+	     .topic = "http", .level = PROBE_ERROR, .text = "nmap reports IP-HTTPS here",
+	     .summary = "does not keep the tunnel open"},
+	    {"nmap match, body ended", e_200_ended_nmap, BAD, 0x2746, YES, .topic = "http",
+	     .level = PROBE_ERROR, .text = "but the body ended"},
+	    {"nmap match, body not IPv6", e_200_page_nmap, BAD, 0x2746, YES, .topic = "http",
+	     .level = PROBE_ERROR, .text = "is not IPv6 packets"},
+	    {"nmap match, body open", e_200_open_nmap, OK, 0x0, YES, .topic = "http",
+	     .level = PROBE_GOOD, .text = "body open"},
+	    {"no nmap match, body open (our own rule)", e_200_open_no_nmap, OK, 0x0, YES,
+	     .topic = "http", .level = PROBE_GOOD, .text = "body open"},
+	    {"200, body not IPv6 (captive portal)", e_200_page, NOT, 0x80190001, NO,
+	     .topic = "http", .level = PROBE_ERROR, .text = "200", .summary = "captive portal"},
+	    {"http:// to a TLS port", e_http_to_tls_port, BAD, 0x80190001, NO, .topic = "http",
+	     .level = PROBE_ERROR, .text = "speaks TLS", .fix = "https://", .summary = "http://"},
+	    {"http://, answer neither HTTP nor TLS", e_http_not_http_plain, NOT, 0x80190001, NO,
+	     .topic = "http", .level = PROBE_ERROR, .text = "not HTTP"},
 	};
 
 	(void)state;
@@ -949,6 +1159,9 @@ static void test_audit(void **state)
 	    {"DHE 2048", e_dhe_2048, OK, 0x0, YES, .topic = "audit", .level = PROBE_GOOD,
 	     .text = "2048-bit", .audit = "good"},
 	    {"not audited", e_not_audited, OK, 0x0, YES, .audit = "unknown"},
+	    /* Audited, but nothing accepted: no answer to rate (not "good"). */
+	    {"audit without a connection", e_audit_no_conn, OK, 0x0, YES, .audit = "unknown"},
+	    {"audit, every version refused", e_audit_all_refused, OK, 0x0, YES, .audit = "unknown"},
 	};
 
 	(void)state;
@@ -1108,10 +1321,11 @@ static void test_sweep(void **state)
 	/* Nothing gathered at all. */
 	probe_facts_init(&f);
 	sweep_one(&f, &bad);
-	for (int tls = PROBE_HELLO_NOT_TRIED; tls <= PROBE_HELLO_NO_CONN; tls++)
+	/* PROBE_HELLO_LOCAL is the last value of enum probe_hello. */
+	for (int tls = PROBE_HELLO_NOT_TRIED; tls <= PROBE_HELLO_LOCAL; tls++)
 		for (int ph = PROBE_PHASE_NONE; ph <= PROBE_PHASE_SERVER_HELLO; ph++)
-			for (int nh = PROBE_HELLO_NOT_TRIED; nh <= PROBE_HELLO_NO_CONN; nh++)
-				for (int http = PROBE_HELLO_NOT_TRIED; http <= PROBE_HELLO_NO_CONN;
+			for (int nh = PROBE_HELLO_NOT_TRIED; nh <= PROBE_HELLO_LOCAL; nh++)
+				for (int http = PROBE_HELLO_NOT_TRIED; http <= PROBE_HELLO_LOCAL;
 				     http++)
 					for (size_t s = 0; s < N(statuses); s++)
 						for (int no = 0; no < 2; no++) {
@@ -1130,7 +1344,7 @@ static void test_sweep(void **state)
 							sweep_one(&f, &bad);
 							n++;
 						}
-	assert_int_equal(n, 9 * 3 * 9 * 9 * N(statuses) * 2);
+	assert_int_equal(n, 10 * 3 * 10 * 10 * N(statuses) * 2);
 	assert_int_equal(bad, 0);
 }
 
