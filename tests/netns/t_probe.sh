@@ -330,6 +330,11 @@ probe refused h-gw "${CA[@]}" "$GW_NAME:4400"
 expect refused "nothing listening on 4400" 1 failed 0x274D tcp.result=refused \
 	"target=https://$GW_NAME:4400/IPHTTPS"
 
+# --- 8a. http:// to the gateway's own TLS port: OpenSSL closes on plain HTTP without a byte of
+# TLS, so the probe asks the port a ClientHello of its own to tell it
+probe h2g h-gw "${CA[@]}" --no-audit "http://$GW_NAME:443/IPHTTPS"
+expect h2g "http:// to the gateway's TLS port" 1 failed 0x80190001 http.port_speaks_tls=true
+
 # --- 8b. a port whose SYNs are dropped: a timeout, not a refusal (0x274C vs 0x274D)
 start_bg fullq n gw "$PY" "$TOP/tests/peers/fullq.py" --listen 192.0.2.3:443 --life 60
 wait_for "grep -q '^LISTEN ' '$WORK/fullq.out' || ! pid_alive ${BG_PID[fullq]}" 5 ||
