@@ -156,8 +156,23 @@ format-check:
 	if [ -n "$$bad" ]; then echo "not formatted (run: clang-format -i FILE):"; echo "$$bad"; exit 1; fi; \
 	echo "format-check: all C files formatted"
 
+# Every measurement of issue #6 in one run (root, several minutes): bench/results/<date>.json
+# and BENCHMARKS.md. Not part of check: numbers are measured, not asserted.
 bench:
+	tools/deps.sh bench
+	$(MAKE) all bench-build
 	bench/run.sh $(abspath $(B))
+
+# The load generator (issue 6): its own files, the pure modules from the archive, and the
+# client's RA check, which lives with the client and is linked by its object.
+LOADGEN_OBJ := $(patsubst %.c,$(B)/obj/%.o,$(wildcard bench/loadgen*.c)) $(B)/obj/iphttps/cl_ra.o
+
+$(B)/loadgen: $(LOADGEN_OBJ) $(LIBA)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(LOADGEN_OBJ) $(LIBA) $(SSL_LIBS)
+
+bench-build: $(B)/loadgen
+
+.PHONY: bench-build
 
 clean:
 	rm -rf build
