@@ -38,6 +38,8 @@ void gwconf_defaults(struct gwconf *c)
 	snprintf(c->state_dir, sizeof(c->state_dir), "/var/lib/iphttpsd");
 	c->mtu = LINK_MIN_MTU; /* [MS-IPHTTPS] §3.2.3.1 */
 	snprintf(c->tun, sizeof(c->tun), "iphttps0");
+	c->prefix_len = 64;
+	c->workers = 1;
 	c->router_lifetime = 1800; /* RFC 4861 §6.2.1: 3 * MaxRtrAdvInterval */
 	c->valid_lifetime = 86400;
 	c->preferred_lifetime = 14400;
@@ -363,15 +365,18 @@ static int gwconf_prefix(void *arg, struct conf_line *l)
 
 	if (strcmp(l->argv[0], "auto") == 0) {
 		x->c->have_prefix = false;
+		x->c->prefix_len = 64;
 		memset(&x->c->prefix, 0, sizeof(x->c->prefix));
 		return 0;
 	}
 	if ((rc = addr_parse_prefix6(l->argv[0], &p, &plen)) < 0)
 		return gwconf_prefix_error(l, "prefix", l->argv[0], rc, p, plen);
 	addr_format_prefix6(&p, plen, buf, sizeof(buf));
-	/* The whole link is one /64 for SLAAC (RFC 4862 §5.5.3, RFC 7421). */
-	if (plen != 64)
-		return conf_line_error(l, "prefix: %s must be a /64", buf);
+	/* Each link is one /64 for SLAAC (RFC 4862 §5.5.3, RFC 7421); with several workers the
+	   prefix covers one /64 per worker (checked against workers once the file is read). */
+	if (plen < 48 || plen > 64)
+		return conf_line_error(l, "prefix: %s must be a /64 (/48 to /63 with workers)",
+				       buf);
 	if (gwconf_is_multicast(&p, plen))
 		return conf_line_error(l, "prefix: %s is multicast (RFC 4291 §2.7)", buf);
 	if (gwconf_is_link_local(&p, plen))
@@ -383,7 +388,16 @@ static int gwconf_prefix(void *arg, struct conf_line *l)
 				       buf);
 	x->c->have_prefix = true;
 	x->c->prefix = p;
+	x->c->prefix_len = plen;
 	return 0;
+}
+
+static int gwconf_workers(void *arg, struct conf_line *l)
+{
+	static const struct gwconf_range r = {.lo = 1, .hi = GWCONF_MAX_WORKERS};
+	struct gwconf_ctx *x = arg;
+
+	return gwconf_num_arg(l, &r, &x->c->workers);
 }
 
 static int gwconf_mtu(void *arg, struct conf_line *l)
@@ -728,6 +742,7 @@ static const struct conf_directive gwconf_directives[] = {
     {"prefix", 1, 1, false, gwconf_prefix},
     {"mtu", 1, 1, false, gwconf_mtu},
     {"tun", 1, 1, false, gwconf_tun},
+    {"workers", 1, 1, false, gwconf_workers},
     {"route", 1, 5, true, gwconf_route},
     {"router-lifetime", 1, 1, false, gwconf_router_lifetime},
     {"valid-lifetime", 1, 1, false, gwconf_valid_lifetime},
@@ -790,6 +805,30 @@ static void gwconf_check_lifetimes(struct gwconf_ctx *x)
 		conf_error(cf, conf_key_line(cf, "valid-lifetime"),
 			   "valid-lifetime %u must be longer than ra-interval %u",
 			   c->valid_lifetime, c->ra_interval);
+}
+
+/* One /64 per worker out of the prefix; names with the worker's suffix must still fit. */
+static void gwconf_check_workers(struct gwconf_ctx *x)
+{
+	const struct gwconf *c = x->c;
+	unsigned bits = gwconf_worker_bits(c->workers);
+	char digits[16];
+
+	if (gwconf_any_failed(x->cf, "prefix", "workers"))
+		return;
+	if (c->have_prefix && c->workers == 1 && c->prefix_len != 64)
+		conf_error(x->cf, conf_key_line(x->cf, "prefix"),
+			   "prefix: a /%u needs workers: one worker serves one /64", c->prefix_len);
+	else if (c->have_prefix && 64u - c->prefix_len < bits)
+		conf_error(x->cf, conf_key_line(x->cf, "prefix"),
+			   "prefix: a /%u holds %u /64s, fewer than workers %u (a /%u at most)",
+			   c->prefix_len, 1u << (64 - c->prefix_len), c->workers, 64 - bits);
+	snprintf(digits, sizeof(digits), "w%u", c->workers - 1);
+	if (c->workers > 1 && strlen(c->tun) + strlen(digits) >= IFNAMSIZ &&
+	    !conf_key_failed(x->cf, "tun"))
+		conf_error(x->cf, conf_key_line(x->cf, "tun"),
+			   "tun: %s%s (the last worker's) is longer than %d characters", c->tun,
+			   digits, IFNAMSIZ - 1);
 }
 
 static void gwconf_check_queue(struct gwconf_ctx *x)
@@ -874,6 +913,7 @@ int gwconf_parse(struct gwconf *c, const char *text, size_t len, const char *nam
 	gwconf_check_lifetimes(&x);
 	gwconf_check_queue(&x);
 	gwconf_check_listeners(&x);
+	gwconf_check_workers(&x);
 	return conf_errors(&cf);
 }
 
@@ -952,8 +992,9 @@ static void gwconf_p_prefix(const struct gwconf *c, FILE *out)
 	char buf[ADDR_STRLEN];
 
 	gwconf_print_kv(out, "prefix",
-			c->have_prefix ? addr_format_prefix6(&c->prefix, 64, buf, sizeof(buf))
-				       : "auto");
+			c->have_prefix
+			    ? addr_format_prefix6(&c->prefix, c->prefix_len, buf, sizeof(buf))
+			    : "auto");
 }
 
 static void gwconf_p_mtu(const struct gwconf *c, FILE *out)
@@ -964,6 +1005,11 @@ static void gwconf_p_mtu(const struct gwconf *c, FILE *out)
 static void gwconf_p_tun(const struct gwconf *c, FILE *out)
 {
 	gwconf_print_kv(out, "tun", c->tun);
+}
+
+static void gwconf_p_workers(const struct gwconf *c, FILE *out)
+{
+	gwconf_print_u32(out, "workers", c->workers);
 }
 
 static void gwconf_p_route(const struct gwconf *c, FILE *out)
@@ -1098,6 +1144,7 @@ static const struct gwconf_key gwconf_keys[] = {
     {"prefix", gwconf_p_prefix, false},
     {"mtu", gwconf_p_mtu, false},
     {"tun", gwconf_p_tun, false},
+    {"workers", gwconf_p_workers, false},
     {"route", gwconf_p_route, true},
     {"router-lifetime", gwconf_p_router_lifetime, true},
     {"valid-lifetime", gwconf_p_valid_lifetime, true},
@@ -1203,6 +1250,38 @@ int gwconf_check_files(const struct gwconf *c)
 }
 
 /* ---- helpers for the daemon ---- */
+
+unsigned gwconf_worker_bits(uint32_t workers)
+{
+	unsigned b = 0;
+
+	while (b < 16 && (1u << b) < workers)
+		b++;
+	return b;
+}
+
+void gwconf_worker(struct gwconf *c, uint32_t k)
+{
+	unsigned bits = gwconf_worker_bits(c->workers);
+
+	if (c->workers <= 1)
+		return;
+	if (c->have_prefix) {
+		/* The low `bits` bits of the subnet ID (bytes 6-7, RFC 4291 §2.5.4) become k. */
+		uint16_t sub = (uint16_t)(c->prefix.s6_addr[6] << 8 | c->prefix.s6_addr[7]);
+
+		sub = (uint16_t)((sub & ~((1u << bits) - 1)) | k);
+		c->prefix.s6_addr[6] = (uint8_t)(sub >> 8);
+		c->prefix.s6_addr[7] = (uint8_t)sub;
+	}
+	c->prefix_len = 64;
+	c->max_clients = (c->max_clients + c->workers - 1) / c->workers;
+	if (k == 0)
+		return;
+	snprintf(c->tun + strlen(c->tun), sizeof(c->tun) - strlen(c->tun), "w%u", k);
+	snprintf(c->control + strlen(c->control), sizeof(c->control) - strlen(c->control), ".%u",
+		 k);
+}
 
 const char *gwconf_auth_name(enum gwconf_auth a)
 {

@@ -46,6 +46,8 @@ struct gwconf_net {
 	uint8_t plen;
 };
 
+#define GWCONF_MAX_WORKERS 64 /* "workers": processes, one /64 each */
+
 struct gwconf {
 	struct gwconf_listen listen[GWCONF_MAX_LISTEN]; /* TLS; default 0.0.0.0:443, [::]:443 */
 	size_t nlisten;
@@ -79,8 +81,10 @@ struct gwconf {
 	char state_dir[PATH_MAX]; /* "/var/lib/iphttpsd" */
 	bool have_prefix;	  /* false: random ULA /64 kept in state_dir/prefix */
 	struct in6_addr prefix;
-	uint32_t mtu;				   /* 1280 */
-	char tun[IFNAMSIZ];			   /* "iphttps0" */
+	uint8_t prefix_len; /* 64; shorter (48-63) with workers: one /64 per worker */
+	uint32_t workers;   /* "workers", 1: gateway processes sharing the listeners */
+	uint32_t mtu;	    /* 1280 */
+	char tun[IFNAMSIZ]; /* "iphttps0" */
 	struct link_route routes[LINK_MAX_ROUTES]; /* advertised with RFC 4191 Route Information */
 	size_t nroutes;
 	uint16_t router_lifetime;    /* 1800 */
@@ -156,5 +160,16 @@ const char *gwconf_auth_name(enum gwconf_auth a);
 /* Whether sa (AF_INET, or AF_INET6 also v4-mapped) lies in one of the trusted-proxy networks:
  * only such peers may send a PROXY header or an identity-header. */
 bool gwconf_trusted_proxy(const struct gwconf *c, const struct sockaddr *sa);
+
+/*
+ * Worker k's share of the configuration c (issue #6): its /64 (the covering prefix's /64
+ * number k, Windows clusters' one /64 per server), TUN "<tun>w<k>" and control socket
+ * "<control>.<k>" for k >= 1 (worker 0 keeps the names given), and max-clients / workers.
+ * Call once on a freshly parsed configuration. A prefix kept in state-dir (auto) is a /64:
+ * its low bits are replaced by k.
+ */
+void gwconf_worker(struct gwconf *c, uint32_t k);
+/* Bits of the subnet ID the workers need: ceil(log2(workers)). */
+unsigned gwconf_worker_bits(uint32_t workers);
 
 #endif
