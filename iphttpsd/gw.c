@@ -369,6 +369,8 @@ int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char 
 	}
 	if (!conf_text)
 		*nc = gw->conf;
+	else
+		gwconf_worker(nc, gw->worker); /* this worker's /64, names and client share */
 	gw_keep_restart_keys(&gw->conf, nc);
 	gw_link_cfg(nc, &lc);
 	lc.unauth_policy = &gw->conf.unauth_allow; /* gw->conf is overwritten in place below */
@@ -470,6 +472,7 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 	ev_timer_init(&gw->expiry_timer, gw_expiry_tick, gw);
 	ident_init(&gw->ident);
 	gw->conf = s->conf;
+	gw->worker = s->worker;
 	gw_http_policy(gw);
 	if (ev_init(&gw->loop) == -1) {
 		log_warn("epoll");

@@ -112,6 +112,7 @@ struct gw {
 	struct ev_timer nd_timer; /* neighbour resolution retransmissions and failures */
 	struct http1_policy http;
 	uint64_t start_ms;
+	uint32_t worker; /* which of conf.workers this process is (gwconf_worker on reload) */
 	bool stopping;
 	bool failed;		   /* stopped by a fault (the TUN vanished...): exit non-zero */
 	struct ev_timer ctl_pause; /* control accepts paused after EMFILE, like the listeners */
@@ -128,6 +129,7 @@ struct gw_setup {
 	size_t nlisten;
 	int ctl_fd;
 	int priv_fd;
+	uint32_t worker; /* 0 .. conf.workers - 1 */
 	struct gwfiles files;
 };
 

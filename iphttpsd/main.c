@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -192,36 +193,96 @@ static int main_worker(struct gw_setup *s)
 	return rc;
 }
 
-static int main_daemon(const struct main_opts *o, struct gw_setup *s)
-{
-	int sv[2];
-	pid_t pid;
-	int rc;
+/* The parent's side of the workers started so far. */
+struct main_workers {
+	pid_t pid[GWCONF_MAX_WORKERS];
+	int fd[GWCONF_MAX_WORKERS];
+	char control[GWCONF_MAX_WORKERS][PATH_MAX];
+	size_t n;
+};
 
-	if (priv_setup(s) == -1) {
-		priv_setup_close(s);
-		log_errx("setup failed; exiting");
-		return 1;
+/* In worker k: the parent's ends to the earlier workers are not ours. */
+static void main_child(struct main_workers *mw, struct gw_setup *w, int fd)
+{
+	for (size_t i = 0; i < mw->n; i++)
+		close(mw->fd[i]);
+	w->priv_fd = fd;
+	if (w->conf.workers > 1) {
+		char ident[32];
+
+		snprintf(ident, sizeof(ident), "iphttpsd-w%u", w->worker);
+		log_init(ident, w->conf.log_syslog, (enum log_level)log_get_level());
 	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
-		log_warn("socketpair");
-		return 1;
+	_exit(main_worker(w));
+}
+
+/* Sets up worker k as root and forks it. 0, or -1 (logged; started workers keep running). */
+static int main_start_worker(struct main_workers *mw, const struct gw_setup *s, uint32_t k)
+{
+	struct gw_setup *w = calloc(1, sizeof(*w));
+	int sv[2] = {-1, -1}, rc = -1;
+	pid_t pid;
+
+	if (!w || priv_setup_worker(w, s, k) == -1 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) == -1) {
+		log_warnx("worker %u: setup failed", k);
+		goto out;
 	}
-	pid = fork();
-	if (pid == -1) {
+	if ((pid = fork()) == -1) {
 		log_warn("fork");
-		return 1;
+		goto out;
 	}
 	if (pid == 0) {
 		close(sv[0]);
-		s->priv_fd = sv[1];
-		_exit(main_worker(s));
+		main_child(mw, w, sv[1]);
 	}
-	close(sv[1]);
+	mw->pid[mw->n] = pid;
+	mw->fd[mw->n] = sv[0];
+	snprintf(mw->control[mw->n++], sizeof(mw->control[0]), "%s", w->conf.control);
+	sv[0] = -1;
+	rc = 0;
+out:
+	if (sv[0] != -1)
+		close(sv[0]);
+	if (sv[1] != -1)
+		close(sv[1]);
+	if (w)
+		priv_setup_close_fds(w); /* the parent keeps no worker descriptor; files are s's */
+	free(w);
+	return rc;
+}
+
+static void main_stop_workers(struct main_workers *mw)
+{
+	for (size_t i = 0; i < mw->n; i++)
+		kill(mw->pid[i], SIGTERM);
+	for (size_t i = 0; i < mw->n; i++)
+		waitpid(mw->pid[i], NULL, 0);
+}
+
+static int main_daemon(const struct main_opts *o, struct gw_setup *s)
+{
+	struct main_workers *mw = calloc(1, sizeof(*mw));
+	int rc = 1;
+
+	if (!mw || priv_setup(s) == -1) {
+		priv_setup_close(s);
+		log_errx("setup failed; exiting");
+		free(mw);
+		return 1;
+	}
+	for (uint32_t k = 0; k < s->conf.workers; k++)
+		if (main_start_worker(mw, s, k) == -1)
+			break;
 	priv_setup_close(s);
-	rc = priv_parent(pid, sv[0], o->conf_path);
-	unlink(s->conf.control);
+	if (mw->n == s->conf.workers)
+		rc = priv_parent(mw->pid, mw->fd, mw->n, o->conf_path);
+	else
+		main_stop_workers(mw); /* a gateway with some of its workers is not started */
+	for (size_t i = 0; i < mw->n; i++)
+		unlink(mw->control[i]);
 	log_notice("exiting (%d)", rc);
+	free(mw);
 	return rc;
 }
 
@@ -252,7 +313,8 @@ static void main_nofile(const struct gwconf *c)
 		return;
 	rl.rlim_cur = rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)c->max_clients + 64)
+	if (rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur < (rlim_t)(c->max_clients / c->workers) + 64)
 		log_warnx("max-clients %u exceeds the descriptor limit %llu; raise LimitNOFILE",
 			  c->max_clients, (unsigned long long)rl.rlim_cur);
 }

@@ -256,7 +256,8 @@ static int priv_listen(struct gw_setup *s, const struct gwconf_listen *l,
 		       enum gw_transport transport)
 {
 	char a[64];
-	int fd = sock_listen_tcp((const struct sockaddr *)&l->ss, l->len, 1024);
+	int fd = sock_listen_tcp_shared((const struct sockaddr *)&l->ss, l->len, 1024,
+					s->conf.workers > 1);
 
 	addr_format_sockaddr((const struct sockaddr *)&l->ss, a, sizeof(a));
 	if (fd == -1) {
@@ -299,12 +300,23 @@ int priv_setup(struct gw_setup *s)
 		return -1;
 	if (gwfiles_read(&s->files, &s->conf) == -1)
 		return -1;
-	if (priv_sockets(s) == -1 || priv_tun(s) == -1)
+	return 0;
+}
+
+int priv_setup_worker(struct gw_setup *w, const struct gw_setup *s, uint32_t k)
+{
+	w->conf = s->conf;
+	w->files = s->files; /* shared with the parent until the fork: never freed through w */
+	w->worker = k;
+	w->tun_fd = w->ctl_fd = w->priv_fd = -1;
+	w->nlisten = 0;
+	gwconf_worker(&w->conf, k);
+	if (priv_sockets(w) == -1 || priv_tun(w) == -1)
 		return -1;
 	return 0;
 }
 
-void priv_setup_close(struct gw_setup *s)
+void priv_setup_close_fds(struct gw_setup *s)
 {
 	for (size_t i = 0; i < s->nlisten; i++)
 		if (s->listen_fd[i] != -1)
@@ -315,10 +327,13 @@ void priv_setup_close(struct gw_setup *s)
 	if (s->ctl_fd != -1)
 		close(s->ctl_fd);
 	s->tun_fd = s->ctl_fd = -1;
-	gwfiles_free(&s->files);
 }
 
-/* ---- privilege drop ---- */
+void priv_setup_close(struct gw_setup *s)
+{
+	priv_setup_close_fds(s);
+	gwfiles_free(&s->files);
+}
 
 static const struct passwd *priv_user(const struct gwconf *c)
 {
@@ -409,27 +424,39 @@ static int priv_exit_status(int st)
 	return 1;
 }
 
-/* SIGCHLD also reports a worker stopped or continued: only an exit ends the parent.
-   Returns the exit status, or -1 while the worker lives. */
-static int priv_child_exited(pid_t child)
+/* SIGCHLD also reports a worker stopped or continued: only an exit counts. Returns the exit
+   status of the first worker found gone, or -1 while all live. */
+static int priv_children_exited(const pid_t *pids, size_t n)
 {
-	int st;
-	pid_t r = waitpid(child, &st, WNOHANG);
+	for (size_t i = 0; i < n; i++) {
+		int st;
+		pid_t r = waitpid(pids[i], &st, WNOHANG);
 
-	if (r == child)
-		return priv_exit_status(st);
-	return r == -1 ? 1 : -1;
+		if (r == pids[i])
+			return priv_exit_status(st);
+		if (r == -1)
+			return 1;
+	}
+	return -1;
 }
 
-/* The worker broke the protocol or closed its end: end it, then collect it. */
-static int priv_child_end(pid_t child)
+/* One worker is gone or broke the protocol: the gateway stops whole (a load balancer sees the
+   address go, rather than a part of the clients failing). Ends and collects every worker; rc is
+   a status already known, or -1. Any worker's failure makes the exit status non-zero. */
+static int priv_children_end(const pid_t *pids, size_t n, int rc)
 {
-	int st;
+	for (size_t i = 0; i < n; i++)
+		kill(pids[i], SIGTERM);
+	for (size_t i = 0; i < n; i++) {
+		int st, one;
 
-	kill(child, SIGTERM);
-	if (waitpid(child, &st, 0) == -1)
-		return 1;
-	return priv_exit_status(st);
+		if (waitpid(pids[i], &st, 0) != pids[i])
+			continue;
+		one = priv_exit_status(st);
+		if (rc <= 0)
+			rc = one;
+	}
+	return rc < 0 ? 1 : rc;
 }
 
 static int priv_signals(sigset_t *set)
@@ -444,37 +471,54 @@ static int priv_signals(sigset_t *set)
 	return signalfd(-1, set, SFD_CLOEXEC);
 }
 
-int priv_parent(pid_t child, int fd, const char *conf_path)
+/* A signal: >= 0 the exit status (a worker ended), -1 to go on. */
+static int priv_parent_signal(int sfd, const pid_t *pids, const int *fds, size_t n,
+			      const char *conf_path)
 {
+	struct signalfd_siginfo si;
+	int rc;
+
+	if (read(sfd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return -1;
+	if (si.ssi_signo == SIGCHLD) {
+		rc = priv_children_exited(pids, n);
+		return rc < 0 ? -1 : priv_children_end(pids, n, rc);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (si.ssi_signo == SIGHUP)
+			priv_reload(fds[i], conf_path);
+		else
+			kill(pids[i], SIGTERM);
+	}
+	return -1;
+}
+
+int priv_parent(const pid_t *pids, const int *fds, size_t n, const char *conf_path)
+{
+	struct pollfd p[1 + GWCONF_MAX_WORKERS];
 	sigset_t set;
-	int sfd = priv_signals(&set);
+	int sfd = priv_signals(&set), rc;
 
 	if (sfd == -1)
 		log_fatal("signalfd");
 	for (;;) {
-		struct pollfd p[2] = {{sfd, POLLIN, 0}, {fd, POLLIN, 0}};
-		struct signalfd_siginfo si;
-		struct priv_msg m;
-
-		if (poll(p, 2, -1) == -1 && errno != EINTR)
+		p[0] = (struct pollfd){sfd, POLLIN, 0};
+		for (size_t i = 0; i < n; i++)
+			p[1 + i] = (struct pollfd){fds[i], POLLIN, 0};
+		if (poll(p, 1 + n, -1) == -1 && errno != EINTR)
 			log_fatal("poll");
-		if (p[0].revents & POLLIN && read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-			int rc;
+		if (p[0].revents & POLLIN &&
+		    (rc = priv_parent_signal(sfd, pids, fds, n, conf_path)) >= 0)
+			return rc;
+		for (size_t i = 0; i < n; i++) {
+			struct priv_msg m;
 
-			if (si.ssi_signo == SIGCHLD && (rc = priv_child_exited(child)) >= 0)
-				return rc;
-			if (si.ssi_signo == SIGCHLD)
+			if (!(p[1 + i].revents & (POLLIN | POLLHUP)))
 				continue;
-			if (si.ssi_signo == SIGHUP)
-				priv_reload(fd, conf_path);
-			else
-				kill(child, SIGTERM);
-		}
-		if (p[1].revents & (POLLIN | POLLHUP)) {
-			if (priv_recv(fd, &m) == -1)
-				return priv_child_end(child);
+			if (priv_recv(fds[i], &m) == -1)
+				return priv_children_end(pids, n, -1);
 			if (m.type == PRIV_RELOAD_REQ)
-				priv_reload(fd, conf_path);
+				priv_reload(fds[i], conf_path);
 			priv_msg_free(&m);
 		}
 	}

@@ -2,9 +2,10 @@
 /*
  * priv: the privileged half of iphttpsd (OpenBSD privsep in spirit). As root it prepares the
  * state directory, the self-signed certificate and the link prefix, opens the TUN device, the
- * listeners and the control socket, then forks the gateway worker, which drops to an
- * unprivileged user. The parent stays behind, small, to read the configuration and key files
- * again on SIGHUP (the worker can no longer read a 0600 root key) and to forward signals.
+ * listeners and the control socket of each worker, then forks the gateway workers (one, or
+ * `workers N`: one /64, TUN and control socket each, the listeners shared by SO_REUSEPORT),
+ * which drop to an unprivileged user. The parent stays behind, small, to read the configuration and
+ * key files again on SIGHUP (the worker can no longer read a 0600 root key) and to forward signals.
  * Functions that run as root carry the priv_ prefix.
  *
  * Messages on the socketpair: a header {type, len[3]} then up to three byte strings.
@@ -45,13 +46,21 @@ int priv_send(int fd, uint32_t type, const struct priv_part *parts, size_t n);
 int priv_recv(int fd, struct priv_msg *m);
 void priv_msg_free(struct priv_msg *m);
 
-/* Resolves the prefix, certificate, TUN, sockets into *s (root). -1 with the reason logged. */
+/* The shared part, as root: state directory, prefix, self-signed certificate, files. */
 int priv_setup(struct gw_setup *s);
+/* Worker k's part: its share of the configuration (gwconf_worker), its TUN, listeners
+   (SO_REUSEPORT with several workers) and control socket, into *w. -1 with the reason logged. */
+int priv_setup_worker(struct gw_setup *w, const struct gw_setup *s, uint32_t k);
 /* Drops to the configured user: groups, gid, uid, no_new_privs. */
 int priv_drop(const struct gwconf *c);
-/* The parent's loop until the worker exits; returns the exit status for main. */
-int priv_parent(pid_t child, int fd, const char *conf_path);
-/* Closes and forgets every descriptor of the setup (the parent after fork). */
+/*
+ * The parent's loop while the n workers live: SIGHUP re-reads the files for each, SIGTERM goes
+ * to each, reload requests are answered. When one worker ends, the others are ended too.
+ * Returns the exit status for main.
+ */
+int priv_parent(const pid_t *pids, const int *fds, size_t n, const char *conf_path);
+/* Closes and forgets every descriptor of a setup; priv_setup_close also frees the files. */
+void priv_setup_close_fds(struct gw_setup *s);
 void priv_setup_close(struct gw_setup *s);
 
 #endif

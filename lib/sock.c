@@ -32,6 +32,11 @@ static int sock_set_int(int fd, int level, int name, int v)
 
 int sock_listen_tcp(const struct sockaddr *sa, socklen_t len, int backlog)
 {
+	return sock_listen_tcp_shared(sa, len, backlog, false);
+}
+
+int sock_listen_tcp_shared(const struct sockaddr *sa, socklen_t len, int backlog, bool reuseport)
+{
 	int fd;
 
 	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6) {
@@ -42,6 +47,10 @@ int sock_listen_tcp(const struct sockaddr *sa, socklen_t len, int backlog)
 	if (fd == -1)
 		return -1;
 	if (sock_set_int(fd, SOL_SOCKET, SO_REUSEADDR, 1) == -1)
+		return sock_close_fail(fd);
+	/* SO_REUSEPORT: the kernel spreads connections over the sockets of several processes
+	   bound to the same address by a hash of the 4-tuple (socket(7)). */
+	if (reuseport && sock_set_int(fd, SOL_SOCKET, SO_REUSEPORT, 1) == -1)
 		return sock_close_fail(fd);
 	if (sa->sa_family == AF_INET6 && sock_set_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, 1) == -1)
 		return sock_close_fail(fd);

@@ -21,6 +21,8 @@
  * net.ipv6.bindv6only says. Returns the descriptor or -1 with errno.
  */
 int sock_listen_tcp(const struct sockaddr *sa, socklen_t len, int backlog);
+/* The same, with SO_REUSEPORT when reuseport: one listener per worker process on one address. */
+int sock_listen_tcp_shared(const struct sockaddr *sa, socklen_t len, int backlog, bool reuseport);
 
 /*
  * accept4() returning a non-blocking, close-on-exec connection; ss and len may be NULL.
