@@ -129,12 +129,15 @@ def tunnel_rows(r):
     rows = []
     hs = t.get("handshakes")
     if hs:
-        rows += ["", "New tunnels (TLS + HTTP + RS/RA), key %s: %s tunnels in %.1f s = %.0f/s; "
-                 "gateway CPU %.1f s = %.0f tunnels per gateway CPU-second; `openssl speed` "
-                 "signing on this machine: %.0f/s per core." % (
-                     hs.get("key", "?"), hs.get("up", 0), hs.get("elapsed_ms", 0) / 1000.0,
-                     hs.get("rate_per_s", 0), hs.get("gw_cpu_s", 0), hs.get("per_core_per_s", 0),
-                     hs.get("openssl_sign_per_s", 0))]
+        # Members are null when nothing was measured (no tunnel up, no CPU time, no openssl).
+        rows += ["", "New tunnels (TLS + HTTP + RS/RA), key %s: %s tunnels in %s s = %s/s; "
+                 "gateway CPU %s s = %s tunnels per gateway CPU-second; `openssl speed` "
+                 "signing on this machine: %s/s per core." % (
+                     hs.get("key", "?"), num(hs.get("up")),
+                     num(None if hs.get("elapsed_ms") is None else hs["elapsed_ms"] / 1000.0,
+                         "%.1f"), num(hs.get("rate_per_s"), "%.0f"),
+                     num(hs.get("gw_cpu_s"), "%.1f"), num(hs.get("per_core_per_s"), "%.0f"),
+                     num(hs.get("openssl_sign_per_s"), "%.0f"))]
     idle = t.get("idle", [])
     if idle:
         rows += ["", "| idle tunnels asked | up | gateway RSS MiB | bytes per tunnel | "
@@ -150,9 +153,16 @@ def tunnel_rows(r):
                     e["loadgen_rss_kib"] / 1024.0)))
     st = t.get("storm")
     if st:
-        rows += ["", "Reconnect storm: %d clients back %.1f s after a gateway restart "
-                 "(%d back, %d failures)." % (st.get("target", 0), st.get("back_ms", 0) / 1000.0,
-                                             st.get("up", 0), st.get("failed", 0))]
+        back = st.get("back_ms")
+        restart = st.get("restart_ms")
+        rows += ["", "Reconnect storm: %d clients kept up, the gateway restarted%s: %s "
+                 "(%d up at the end, %d failed attempts while it was down or busy)." % (
+                     st.get("target", 0),
+                     "" if restart is None else " (stopped and ready again in %.1f s)" % (
+                         restart / 1000.0),
+                     "not all back" if back is None else
+                     "all back %.1f s after the first drop" % (back / 1000.0),
+                     st.get("up", 0), st.get("failed", 0))]
     for note in t.get("notes", []):
         rows += ["", note]
     return rows
