@@ -118,7 +118,6 @@ tunnels_gw_conf() {
 		echo "route 2001:db8:100::/48"
 		echo "certificate $WORK/tungw.crt"
 		echo "key $WORK/tungw.key"
-		echo "tls-profile modern"
 		echo "handshake-rate 0"
 		echo "max-conn-per-source 0"
 		# The workers' shares: max-clients / workers each (iphttpsd.conf(5)).
@@ -399,18 +398,21 @@ tunnels_openssl_sign() {
 		awk '$1 == "rsa" && $2 == "2048" && $3 == "bits" { print $6; exit }'
 }
 
-# tunnels_handshakes N: measurement 4 into $TUNNELS_D/handshakes.json.
+# tunnels_handshakes N NAME PROFILE TLS [LOADGEN-ARGS...]: measurement 4 into
+# $TUNNELS_D/NAME.json: TLS 1.3 (ECDHE and an RSA-PSS signature per tunnel) or TLS 1.2
+# NULL-SHA256 (RSA key transport: one RSA decryption, what Windows 8+ clients negotiate first).
 tunnels_handshakes() {
-	local n=$1 sign t0 t1=0 hz sum="" bound=$((60 + $1 / 50))
-	echo "# tunnels: $n new tunnels, $TUNNELS_KEY"
+	local n=$1 name=$2 profile=$3 tls=$4 sign t0 t1=0 hz sum="" bound=$((60 + $1 / 50))
+	shift 4
+	echo "# tunnels: $n new tunnels, $TUNNELS_KEY, $tls"
 	sign=$(tunnels_openssl_sign)
-	tunnels_gw_conf 1
+	tunnels_gw_conf 1 "tls-profile $profile"
 	tunnels_gw_start 1 || {
 		tunnels_note "handshakes: the gateway did not start"
 		return 1
 	}
 	t0=$(tunnels_gw_ticks)
-	if tunnels_lg_start hs "$n" --hold "$((bound + 60))" --max-time "$((bound + 120))"; then
+	if tunnels_lg_start hs "$n" --hold "$((bound + 60))" --max-time "$((bound + 120))" "$@"; then
 		wait_for "tunnels_lg_settled hs" "$bound" ||
 			tunnels_note "handshakes: not all $n settled within $bound s"
 		t1=$(tunnels_gw_ticks)
@@ -421,8 +423,8 @@ tunnels_handshakes() {
 	tunnels_gw_stop
 	[ -n "$sum" ] || return 1
 	hz=$(getconf CLK_TCK)
-	"$PY" - "$sum" "$((t1 - t0))" "$hz" "${sign:-0}" "$TUNNELS_KEY" "$TUNNELS_INFLIGHT" \
-		>"$TUNNELS_D/handshakes.json" <<-'PY'
+	"$PY" - "$sum" "$((t1 - t0))" "$hz" "${sign:-0}" "$TUNNELS_KEY" "$TUNNELS_INFLIGHT" "$tls" \
+		>"$TUNNELS_D/$name.json" <<-'PY'
 			import json, sys
 			s, ticks, hz = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 			sign = float(sys.argv[4])
@@ -433,9 +435,10 @@ tunnels_handshakes() {
 			    "rate_per_s": round(s["rate_per_s"], 1), "gw_cpu_s": round(cpu, 2),
 			    "per_core_per_s": round(s["up"] / cpu, 1) if cpu > 0 else None,
 			    "openssl_sign_per_s": sign or None, "inflight": int(sys.argv[6]),
+			    "tls": sys.argv[7],
 			}))
 		PY
-	cat "$TUNNELS_D/handshakes.json"
+	cat "$TUNNELS_D/$name.json"
 }
 
 # tunnels_idle_note N SUM: why fewer than N tunnels came up, from loadgen's counters and the
@@ -571,7 +574,7 @@ tunnels_write() {
 		import glob, json, os, sys
 		d, out = sys.argv[1], sys.argv[2]
 		r = {}
-		for name in ("handshakes", "storm"):
+		for name in ("handshakes", "handshakes_null", "storm"):
 		    p = os.path.join(d, name + ".json")
 		    if os.path.exists(p):
 		        r[name] = json.load(open(p))
@@ -609,7 +612,9 @@ and which Linux 6.x reserves per CPU in steps of 256 pages, so small values are 
 sockets themselves (slab) are not in it."
 
 	tunnels_workers_ok
-	tunnels_handshakes "$hs"
+	tunnels_handshakes "$hs" handshakes modern "TLS 1.3 AES-128-GCM, ECDHE + RSA-PSS" --tls 1.3
+	tunnels_handshakes "$hs" handshakes_null compat "TLS 1.2 NULL-SHA256, RSA key transport" \
+		--tls 1.2 --cipher NULL-SHA256
 	tunnels_write
 	for n in $sizes; do
 		tunnels_idle_one "$n"
