@@ -124,7 +124,7 @@ iphttps_path() {
 	stop_bg gw
 }
 
-topo_up c1 in
+topo_up c1 c2 in
 client_init
 bench_machine
 make_ca ca "iphttps bench CA" || bail "make_ca"
