@@ -65,7 +65,10 @@ def paths_table(r):
             label, get(p, "info", "tls") or "-",
             gbit(get(p, "tcp1", "receiver_bps")), gbit(get(p, "tcp4", "receiver_bps")),
             num(None if udp is None else udp / 1000, "%.0f"),
-            num(get(p, "rtt", "median_us"), "%.0f"), num(get(p, "rtt", "p99_us"), "%.0f")))
+            num(get(p, "rtt", "median_us"), "%.0f") + (
+                "" if get(p, "rtt", "n") in (None, 500) else " (%s of 500 replies)" % get(
+                    p, "rtt", "n")),
+            num(get(p, "rtt", "p99_us"), "%.0f")))
     return rows
 
 

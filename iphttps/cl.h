@@ -118,6 +118,7 @@ struct cl {
 	bool want_write;       /* TLS needs the socket writable to make progress */
 	bool write_wants_read; /* SSL_write waits for input (renegotiation): no EPOLLOUT */
 	bool read_more;	       /* the read budget ran out: continue after the batch */
+	bool rx_drained;       /* the last read(2) on the socket came back short */
 	bool dirty;	       /* output queued: flush after the batch */
 	int alert;	       /* TLS alert received from the server, or -1 */
 	bool cert_asked;       /* the server sent a CertificateRequest */
@@ -177,6 +178,9 @@ void cl_conn_close(struct cl *c, bool graceful);
 void cl_conn_flush(struct cl *c);
 /* >0 bytes read, 0 would block, -1 failed (c->ioerr says why). */
 long cl_conn_read(struct cl *c, uint8_t *buf, size_t len);
+/* The socket's queue was emptied by the last read and TLS holds nothing: reading on would
+   only return EAGAIN (epoll is level-triggered and reports what arrives later). */
+bool cl_conn_drained(const struct cl *c);
 /* Sends the POST ([MS-IPHTTPS] §3.1.5.2) on the tunnel (TLS done, or plain HTTP). */
 void cl_conn_post(struct cl *c);
 

@@ -141,7 +141,8 @@ void cl_link_read(struct cl *c)
 			cl_fail(c, c->ioerr.code, "server: %s", c->ioerr.why);
 			return;
 		}
-		if (cl_link_feed(c, c->rxbuf, (size_t)n) == -1)
+		/* Drained: the read that follows would only return EAGAIN. */
+		if (cl_link_feed(c, c->rxbuf, (size_t)n) == -1 || cl_conn_drained(c))
 			return;
 		budget -= (size_t)n < budget ? (size_t)n : budget;
 	}

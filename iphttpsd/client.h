@@ -55,6 +55,7 @@ struct client {
 	uint64_t start_ms;
 	bool want_write; /* TLS needs the socket writable to make progress */
 	bool read_more;	 /* the read budget ran out with data left: continue after the batch */
+	bool rx_drained; /* the last read(2) on the socket came back short: its queue was empty */
 	bool in_dirty;	 /* on gw->dirty: output queued, flush after the batch */
 	bool dead;
 	struct client *prev, *next; /* gw->clients */

@@ -368,6 +368,7 @@ static const char defaults_text[] = "listen 0.0.0.0:443\n"
 				    "prefix auto\n"
 				    "mtu 1280\n"
 				    "tun iphttps0\n"
+				    "workers 1\n"
 				    "route none\n"
 				    "router-lifetime 1800\n"
 				    "valid-lifetime 86400\n"
@@ -520,6 +521,7 @@ static const char full_printed[] = "listen 192.0.2.1:8443\n"
 				   "prefix 2001:db8:1:1000::/64\n"
 				   "mtu 1400\n"
 				   "tun ip-https.1\n"
+				   "workers 1\n"
 				   "route 2001:db8:2::/48 preference high lifetime infinity\n"
 				   "route ::/0 preference low lifetime 1800\n"
 				   "route 2001:db8:3::/56 preference medium lifetime 0\n"
@@ -816,8 +818,16 @@ static void test_prefix(void **state)
 	expect("prefix 2001:db8:1:1000::/64\n", "");
 	expect("prefix fd12:3456:789a:1::/64\n", "");
 	expect("prefix auto\n", "");
-	expect("prefix 2001:db8::/48\n", "t.conf:1: prefix: 2001:db8::/48 must be a /64\n");
-	expect("prefix 2001:db8::/128\n", "t.conf:1: prefix: 2001:db8::/128 must be a /64\n");
+	/* Shorter than /64 only with workers (one /64 each); checked once the file is read. */
+	expect("prefix 2001:db8::/48\n",
+	       "t.conf:1: prefix: a /48 needs workers: one worker serves one /64\n");
+	expect("prefix 2001:db8:1:1000::/63\nworkers 2\n", "");
+	expect("prefix 2001:db8:1:1000::/63\nworkers 3\n",
+	       "t.conf:1: prefix: a /63 holds 2 /64s, fewer than workers 3 (a /62 at most)\n");
+	expect("prefix 2001:db8::/47\n",
+	       "t.conf:1: prefix: 2001:db8::/47 must be a /64 (/48 to /63 with workers)\n");
+	expect("prefix 2001:db8::/128\n",
+	       "t.conf:1: prefix: 2001:db8::/128 must be a /64 (/48 to /63 with workers)\n");
 	expect("prefix 2001:db8::1/64\n", "t.conf:1: prefix: 2001:db8::1/64 has bits set past "
 					  "/64 (did you mean 2001:db8::/64?)\n");
 	expect("prefix ff05:1::/64\n", "t.conf:1: prefix: ff05:1::/64 is multicast "
@@ -1496,6 +1506,52 @@ static void test_repeat_and_limits(void **state)
 	free(c);
 }
 
+/* Issue #6: worker k's /64, TUN, control socket and client share (gwconf_worker). */
+static void test_worker(void **state)
+{
+	static const char text[] = "workers 4\nprefix 2001:db8:1:1000::/62\ntun gw0\n"
+				   "control /run/gw.sock\nmax-clients 10001\n";
+	struct gwconf *c = malloc(sizeof(*c));
+	char buf[ADDR_STRLEN];
+
+	(void)state;
+	assert_non_null(c);
+	for (uint32_t k = 0; k < 4; k++) {
+		char want[64];
+
+		gwconf_defaults(c);
+		assert_int_equal(gwconf_parse(c, text, strlen(text), "t"), 0);
+		gwconf_worker(c, k);
+		snprintf(want, sizeof(want), "2001:db8:1:100%u::/64", k);
+		assert_string_equal(
+		    addr_format_prefix6(&c->prefix, c->prefix_len, buf, sizeof(buf)), want);
+		assert_int_equal(c->max_clients, 2501); /* 10001 / 4, rounded up */
+		snprintf(want, sizeof(want), k ? "gw0w%u" : "gw0", k);
+		assert_string_equal(c->tun, want);
+		snprintf(want, sizeof(want), k ? "/run/gw.sock.%u" : "/run/gw.sock", k);
+		assert_string_equal(c->control, want);
+	}
+	/* A kept /64 (prefix auto): its low subnet bits become the worker's number. */
+	gwconf_defaults(c);
+	assert_int_equal(gwconf_parse(c, "workers 2\n", 10, "t"), 0);
+	c->have_prefix = true;
+	assert_int_equal(addr_parse_prefix6("fd00:1:2:3::/64", &c->prefix, &c->prefix_len), 0);
+	gwconf_worker(c, 0);
+	assert_string_equal(addr_format_prefix6(&c->prefix, 64, buf, sizeof(buf)),
+			    "fd00:1:2:2::/64");
+	/* One worker: nothing changes. */
+	gwconf_defaults(c);
+	assert_int_equal(gwconf_parse(c, "prefix 2001:db8::/64\n", 21, "t"), 0);
+	gwconf_worker(c, 0);
+	assert_string_equal(addr_format_prefix6(&c->prefix, 64, buf, sizeof(buf)), "2001:db8::/64");
+	assert_string_equal(c->tun, "iphttps0");
+	assert_int_equal(gwconf_worker_bits(1), 0);
+	assert_int_equal(gwconf_worker_bits(2), 1);
+	assert_int_equal(gwconf_worker_bits(3), 2);
+	assert_int_equal(gwconf_worker_bits(64), 6);
+	free(c);
+}
+
 static void test_key_names(void **state)
 {
 	const char *p = defaults_text;
@@ -1520,6 +1576,7 @@ static void test_key_names(void **state)
 	assert_true(gwconf_key_reloadable("certificate"));
 	assert_true(gwconf_key_reloadable("nd-resolve-rate"));
 	assert_false(gwconf_key_reloadable("prefix"));
+	assert_false(gwconf_key_reloadable("workers"));
 	assert_false(gwconf_key_reloadable("listen"));
 	assert_false(gwconf_key_reloadable("listen-http"));
 	assert_false(gwconf_key_reloadable("nope"));
@@ -1546,7 +1603,7 @@ static void test_key_names(void **state)
 			if (!gwconf_key_reloadable(sec[k]))
 				fail_msg("%s should be reloadable", sec[k]);
 	}
-	assert_int_equal(i, 42);
+	assert_int_equal(i, 43);
 }
 
 static void test_restart_changes(void **state)
@@ -1774,6 +1831,7 @@ int main(void)
 	    cmocka_unit_test(test_collected),
 	    cmocka_unit_test(test_repeat_and_limits),
 	    cmocka_unit_test(test_key_names),
+	    cmocka_unit_test(test_worker),
 	    cmocka_unit_test(test_restart_changes),
 	    cmocka_unit_test(test_read_file),
 	    cmocka_unit_test(test_check_files),
