@@ -5,9 +5,11 @@
     report.py RESULT_DIR OUT_JSON BENCHMARKS_MD
 
 RESULT_DIR holds what bench/run.sh measured: machine.json, path-<name>.json (throughput, packet
-rate, round-trip time per data path), and tunnels.json (bench/tunnels.sh: handshake rate, idle
-tunnels and memory, reconnect storm) when those ran. The report sets every target of issue #6
-beside its measured value and ratio, met or not. Standard library only.
+rate, round-trip time per data path), tunnels.json (bench/tunnels.sh: handshake rate, idle
+tunnels and memory, reconnect storm) and abuse.json (bench/abuse.sh: a slow reader, a client
+that stops reading and a handshake flood under idle load) when those ran. The report sets every
+target of issue #6 beside its measured value and ratio, met or not, and the abuses' effects
+beside each other. Standard library only.
 """
 
 import json
@@ -33,6 +35,8 @@ def load(d):
             r["paths"][f[5:-5]] = json.load(open(p))
         elif f == "tunnels.json":
             r["tunnels"] = json.load(open(p))
+        elif f == "abuse.json":
+            r["abuse"] = json.load(open(p))
     return r
 
 
@@ -175,6 +179,97 @@ def tunnel_rows(r):
     return rows
 
 
+# The counters (deltas over all workers, bench/abuse.sh) that are drops or refusals; every
+# link.drops.* member is one too.
+REFUSALS = ("rejected_max", "refused_source_conn", "refused_source_rate", "refused_source_full",
+            "handshake_failed", "handshake_timeout", "head_timeout", "http_errors", "not_ipv6",
+            "null_reset")
+
+
+def mib(kib):
+    return "-" if kib is None else "%.0f" % (kib / 1024.0)
+
+
+def ms(us):
+    if us is None:
+        return "-"
+    return "%.2f" % (us / 1000.0) if us < 10000 else "%.0f" % (us / 1000.0)
+
+
+def rtt_text(x):
+    if not x or not x.get("received"):
+        return "no replies"
+    t = "%s / %s" % (ms(x.get("median_us")), ms(x.get("p99_us")))
+    if x.get("loss_pct"):
+        t += " (%.1f%% lost)" % x["loss_pct"]
+    return t
+
+
+def refusals(c):
+    out = []
+    for k, v in sorted((c or {}).items()):
+        name = k.rsplit(".", 1)[-1]
+        if v and (k.startswith("link.drops.") or name in REFUSALS):
+            out.append("%s %d" % (name, v))
+    return ", ".join(out) or "none"
+
+
+def abuse_rows(r):
+    a = r.get("abuse")
+    if not a:
+        return ["The abuse measurements did not run."]
+    load = a.get("load") or {}
+    rows = ["", "Background load: %s of %s idle tunnels up (%s gateway worker(s), %s loadgen "
+            "process(es)), plus two `iphttps connect` clients: the observer in c1, whose "
+            "round-trip time to the intranet host is measured, and the victim in c2." % (
+                num(load.get("up")), num(load.get("target")), num(load.get("gw_workers")),
+                num(load.get("loadgen_procs")))]
+    cl = a.get("clients") or {}
+    if cl.get("observer") and cl.get("victim"):
+        # Each worker has its own /64: the first four groups tell which.
+        same = cl["observer"].split(":")[:4] == cl["victim"].split(":")[:4]
+        rows[-1] += " Observer %s and victim %s are on %s gateway worker%s." % (
+            cl["observer"], cl["victim"], "the same" if same else "different",
+            "" if same else "s")
+    if a.get("abuses"):
+        rows += ["", "| abuse | gateway RSS before/peak/after MiB | drops/refusals | observer RTT "
+                 "median/p99 ms before → during | tunnels still up |", "|---|---|---|---|---|"]
+    for e in a.get("abuses", []):
+        m, bg, v = e.get("gw_rss_kib") or {}, e.get("background") or {}, e.get("victim") or {}
+        up = "%s of %s background (%s dropped)" % (num(bg.get("up_after")), num(
+            bg.get("up_before")), num(bg.get("dropped")))
+        if v.get("recovered"):
+            t = v["recover_ms"]
+            up += "; victim passes a ping %s after%s" % (
+                "%d ms" % t if t < 1000 else "%.1f s" % (t / 1000.0),
+                ", reconnected" if v.get("reconnected") else "")
+        else:
+            up += "; victim **not** reachable again within 30 s"
+        rows.append("| %s | %s / %s / %s | %s | %s → %s | %s |" % (
+            e.get("label", e.get("name")), mib(m.get("before")), mib(m.get("peak")),
+            mib(m.get("after")), refusals(e.get("counters")), rtt_text(e.get("rtt_before")),
+            rtt_text(e.get("rtt_during")), up))
+    for e in a.get("abuses", []):
+        b, f = e.get("blast"), e.get("flood")
+        line = "%s: the gateway's control socket answered within %s ms at worst" % (
+            e.get("label", e.get("name")), num(e.get("ctl_ms_max")))
+        if b:
+            line += "; %s UDP datagrams sent (%s Mbit/s), %s reached the victim" % (
+                num(b.get("sent")), num(b.get("mbit_per_s"), "%.0f"),
+                num((e.get("victim") or {}).get("udp_received")))
+        if f:
+            fail = ", ".join("%s %d" % kv for kv in sorted((f.get("failures") or {}).items())
+                             if kv[1])
+            line += "; %s new tunnels came up in %.1f s (%s/s), %s attempts failed%s" % (
+                num(f.get("completed")), (f.get("elapsed_ms") or 0) / 1000.0,
+                num(f.get("rate_per_s"), "%.0f"), num(f.get("failed")),
+                " (%s)" % fail if fail else "")
+        rows += ["", line + "."]
+    for note in a.get("notes", []):
+        rows += ["", note]
+    return rows
+
+
 def markdown(r, stamp):
     m = r.get("machine", {})
     lines = [
@@ -200,6 +295,7 @@ def markdown(r, stamp):
     lines += ["", "TCP: iperf3 receiver rate over %s. UDP: iperf3 `-u -l 64 -b 0`, packets per"
               " second received. RTT: 500 pings 2 ms apart from the client to the intranet host."
               % "the run", "", "## Tunnels (4-6)"] + tunnel_rows(r)
+    lines += ["", "## Bad input under load"] + abuse_rows(r)
     return "\n".join(lines) + "\n"
 
 

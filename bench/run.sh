@@ -148,6 +148,8 @@ if [ -x "$BUILD/loadgen" ] && [ -f "$TOP/bench/tunnels.sh" ]; then
 	# shellcheck source=bench/tunnels.sh
 	. "$TOP/bench/tunnels.sh"
 	tunnels_all
+	# shellcheck source=bench/abuse.sh
+	. "$TOP/bench/abuse.sh" && abuse_all
 else
 	echo "# build/loadgen or bench/tunnels.sh missing: tunnel measurements skipped"
 fi

@@ -204,12 +204,12 @@ struct main_workers {
 /* In worker k: the parent's ends to the earlier workers are not ours. */
 static void main_child(struct main_workers *mw, struct gw_setup *w, int fd)
 {
+	char ident[32]; /* log_init keeps the pointer: alive until _exit */
+
 	for (size_t i = 0; i < mw->n; i++)
 		close(mw->fd[i]);
 	w->priv_fd = fd;
 	if (w->conf.workers > 1) {
-		char ident[32];
-
 		snprintf(ident, sizeof(ident), "iphttpsd-w%u", w->worker);
 		log_init(ident, w->conf.log_syslog, (enum log_level)log_get_level());
 	}
@@ -319,31 +319,38 @@ static void main_nofile(const struct gwconf *c)
 			  c->max_clients, (unsigned long long)rl.rlim_cur);
 }
 
-int main(int argc, char **argv)
+/* After the arguments: check (-n) or run. s is freed by the caller, whatever happens. */
+static int main_run(const struct main_opts *o, struct gw_setup *s)
 {
-	struct main_opts o = {0};
-	struct gw_setup *s = calloc(1, sizeof(*s));
 	enum log_level lvl;
-	int rc;
 
-	if (!s)
-		return 1;
-	main_signals();
-	if (main_args(argc, argv, &o) == -1)
-		return 2;
 	log_init("iphttpsd", false, LOG_LVL_INFO);
-	if (main_load(&o, &s->conf) == -1)
+	if (main_load(o, &s->conf) == -1)
 		return 1;
-	if (o.check)
-		return main_check(&o, &s->conf);
+	if (o->check)
+		return main_check(o, &s->conf);
 	lvl = (enum log_level)s->conf.log_level;
-	if (o.debug || o.verbose > 1)
+	if (o->debug || o->verbose > 1)
 		lvl = LOG_LVL_DEBUG;
-	else if (o.verbose && lvl < LOG_LVL_INFO)
+	else if (o->verbose && lvl < LOG_LVL_INFO)
 		lvl = LOG_LVL_INFO;
 	log_init("iphttpsd", s->conf.log_syslog, lvl);
 	main_nofile(&s->conf);
-	rc = main_daemon(&o, s);
+	return main_daemon(o, s);
+}
+
+int main(int argc, char **argv)
+{
+	struct main_opts o = {0};
+	struct gw_setup *s;
+	int rc;
+
+	main_signals();
+	if (main_args(argc, argv, &o) == -1)
+		return 2;
+	if (!(s = calloc(1, sizeof(*s))))
+		return 1;
+	rc = main_run(&o, s);
 	free(s);
 	return rc;
 }
