@@ -35,6 +35,7 @@
 #include "lib/outq.h"
 #include "proto/backoff.h"
 #include "proto/frame.h"
+#include "proto/gso.h"
 #include "proto/http1.h"
 
 #define CL_MTU		   1280	 /* [MS-IPHTTPS] §3.1.5.2 */
@@ -44,7 +45,7 @@
 #define CL_KEEPALIVE_S	   30	 /* TCP keepalive idle time: under common NAT timeouts */
 #define CL_USER_TIMEOUT_S  60	 /* TCP_USER_TIMEOUT: a dead gateway is noticed in about 60 s */
 #define CL_READ_BUDGET	   (256 * 1024) /* bytes read from the server per wakeup */
-#define CL_TUN_BUDGET	   256		/* packets read from the TUN per wakeup */
+#define CL_TUN_BUDGET	   256		/* reads from the TUN per wakeup */
 #define CL_QUEUE_MAX	   (256 * 1024) /* bytes queued toward the server before drops */
 #define CL_RXBUF	   16384	/* one TLS record of plaintext */
 #define CL_MAX_ADDRS	   8		/* resolved addresses tried per attempt */
@@ -70,6 +71,7 @@ struct cl_opts {
 	bool tls12_only; /* --tls-max 1.2 */
 	char tun[IFNAMSIZ];
 	bool default_route;
+	bool no_offload; /* --no-offload: a plain TUN, one packet per read */
 	uint32_t retry_base_s, retry_max_s;
 	const char *state_dir;
 	const char *portproxy_file;
@@ -85,6 +87,8 @@ struct cl_counters {
 	uint64_t oversize;   /* packets from the server over the MTU, dropped */
 	uint64_t ra_dropped; /* Router Advertisements refused by cl_ra_check */
 	uint64_t before_up;  /* packets read from the TUN while the link was not up */
+	uint64_t tun_reads;  /* reads from the TUN: packets_out / tun_reads is the offload gain */
+	uint64_t gso_errors; /* TUN reads proto/gso refused (a malformed virtio header), dropped */
 };
 
 /* Why the last I/O call failed: filled by cl_read/cl_write when they return -1. */
@@ -133,6 +137,7 @@ struct cl {
 
 	/* the link */
 	int tun_fd;
+	bool tun_vnet; /* offloads on: reads are virtio header + super-packet (proto/gso) */
 	struct ev_io tun_io;
 	struct ev_timer ra_timer;
 	bool ra_ok; /* a usable RA arrived on this connection */
@@ -150,6 +155,8 @@ struct cl {
 	struct relay *relay;
 	int exit_code;
 	uint8_t rxbuf[CL_RXBUF];
+	uint8_t tunbuf[GSO_READ_MAX]; /* one TUN read with offloads */
+	uint8_t segbuf[CL_MTU];	      /* one packet cut from it */
 };
 
 /* cl.c */

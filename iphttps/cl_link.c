@@ -95,7 +95,9 @@ static void cl_link_packet(void *arg, const uint8_t *pkt, size_t len)
 	c->cnt.packets_in++;
 	if (!cl_ra_pass(c, pkt, len))
 		return;
-	if (write(c->tun_fd, pkt, len) != (ssize_t)len)
+	/* One packet per write, also with offloads (a zero virtio header before it): coalescing
+	   the server's packets into super-packets for the kernel (GRO) is a later step. */
+	if (tun_write(c->tun_fd, c->tun_vnet, pkt, len) == -1)
 		c->cnt.tun_errors++;
 }
 
@@ -151,6 +153,47 @@ void cl_link_read(struct cl *c)
 		c->read_more = true;
 }
 
+/* One packet from the local host toward the server. */
+static void cl_tun_packet(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct cl *c = arg;
+
+	/* Nothing goes to the server before its 200 ([MS-IPHTTPS] §3.1.5.2), nor after a
+	   failed flush ended the link in the middle of a super-packet. */
+	if (c->state != CL_UP) {
+		c->cnt.before_up++;
+		return;
+	}
+	if (outq_push(&c->q, &c->pool, pkt, len, CL_QUEUE_MAX) == -1) {
+		c->cnt.queue_full++;
+		return;
+	}
+	c->cnt.packets_out++;
+	c->dirty = true;
+	/* A full record waiting: write it now, as the gateway does; a TUN wakeup reads more
+	   than the queue holds, and dropped bursts stall the inner TCP (lost window updates,
+	   retransmissions in backoff). A failure ends the link. */
+	if (c->q.bytes >= OUTQ_BLOCK && !c->want_write && !c->write_wants_read)
+		cl_conn_flush(c);
+}
+
+/*
+ * With offloads a read is a virtio header and up to 64 KiB of TCP (issue #6): proto/gso cuts it
+ * into packets of the link MTU, each queued as a plain read's packet would be.
+ */
+static void cl_tun_split(struct cl *c, size_t len)
+{
+	const struct gso_out out = {c->segbuf, sizeof(c->segbuf), cl_tun_packet, c};
+	size_t nseg;
+	enum gso_status st = gso_split(c->tunbuf, len, CL_MTU, &out, &nseg);
+
+	if (st == GSO_OK)
+		return;
+	if (c->cnt.gso_errors++ == 0)
+		log_warnx("tun %s: dropped a read of %zu bytes: %s", c->o.tun, len,
+			  gso_status_str(st));
+}
+
 static void cl_tun_read(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 {
 	struct cl *c = io->arg;
@@ -158,32 +201,22 @@ static void cl_tun_read(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 	(void)loop;
 	(void)events;
 	for (int i = 0; i < CL_TUN_BUDGET; i++) {
-		ssize_t n = read(c->tun_fd, c->rxbuf, sizeof(c->rxbuf));
+		bool up = c->state == CL_UP;
+		ssize_t n = c->tun_vnet ? read(c->tun_fd, c->tunbuf, sizeof(c->tunbuf))
+					: read(c->tun_fd, c->rxbuf, sizeof(c->rxbuf));
 
 		if (n <= 0) {
 			if (n == -1 && errno != EAGAIN && errno != EINTR)
 				log_warn("tun %s: read", c->o.tun);
 			return;
 		}
-		/* Nothing goes to the server before its 200 ([MS-IPHTTPS] §3.1.5.2). */
-		if (c->state != CL_UP) {
-			c->cnt.before_up++;
-			continue;
-		}
-		if (outq_push(&c->q, &c->pool, c->rxbuf, (size_t)n, CL_QUEUE_MAX) == -1) {
-			c->cnt.queue_full++;
-			continue;
-		}
-		c->cnt.packets_out++;
-		c->dirty = true;
-		/* A full record waiting: write it now, as the gateway does; a TUN wakeup reads
-		   more than the queue holds, and dropped bursts stall the inner TCP (lost
-		   window updates, retransmissions in backoff). A failure ends the link. */
-		if (c->q.bytes >= OUTQ_BLOCK && !c->want_write && !c->write_wants_read) {
-			cl_conn_flush(c);
-			if (c->state != CL_UP)
-				return;
-		}
+		c->cnt.tun_reads++;
+		if (c->tun_vnet)
+			cl_tun_split(c, (size_t)n);
+		else
+			cl_tun_packet(c, c->rxbuf, (size_t)n);
+		if (up && c->state != CL_UP)
+			return; /* the connection failed; its link is down */
 	}
 }
 
@@ -297,13 +330,16 @@ void cl_link_down(struct cl *c)
 	if (nl_link_set(c->o.tun, 0, false) == -1)
 		log_warn("tun %s: cannot bring it down", c->o.tun);
 	cl_tun_drain(c);
-	log_info("link down after %llu s: packets %llu in, %llu out; bytes %llu in, %llu out; "
-		 "dropped: %llu queue full, %llu over the MTU, %llu refused RAs, %llu TUN errors",
-		 (unsigned long long)((ev_now(&c->loop) - c->up_ms) / 1000),
-		 (unsigned long long)n->packets_in, (unsigned long long)n->packets_out,
-		 (unsigned long long)n->bytes_in, (unsigned long long)n->bytes_out,
-		 (unsigned long long)n->queue_full, (unsigned long long)n->oversize,
-		 (unsigned long long)n->ra_dropped, (unsigned long long)n->tun_errors);
+	log_info(
+	    "link down after %llu s: packets %llu in, %llu out (in %llu TUN reads); bytes "
+	    "%llu in, %llu out; dropped: %llu queue full, %llu over the MTU, %llu refused RAs, "
+	    "%llu TUN errors, %llu bad offload reads",
+	    (unsigned long long)((ev_now(&c->loop) - c->up_ms) / 1000),
+	    (unsigned long long)n->packets_in, (unsigned long long)n->packets_out,
+	    (unsigned long long)n->tun_reads, (unsigned long long)n->bytes_in,
+	    (unsigned long long)n->bytes_out, (unsigned long long)n->queue_full,
+	    (unsigned long long)n->oversize, (unsigned long long)n->ra_dropped,
+	    (unsigned long long)n->tun_errors, (unsigned long long)n->gso_errors);
 }
 
 void cl_link_reload(struct cl *c)
@@ -342,12 +378,29 @@ static int cl_link_err(struct cl *c, const char *what)
 	return -1;
 }
 
+/* The TUN with offloads unless --no-offload; a kernel that refuses them gets plain packets. */
+static int cl_link_tun(struct cl *c, char name[IFNAMSIZ])
+{
+	struct tun_offload off;
+	int fd;
+
+	c->tun_vnet = false;
+	if (c->o.no_offload)
+		return tun_open(c->o.tun, name);
+	fd = tun_open_offload(c->o.tun, name, &off);
+	if (fd != -1 && !off.on)
+		log_notice("tun %s: the kernel refused %s (%s): one packet per read", c->o.tun,
+			   off.refused, strerror(off.err));
+	c->tun_vnet = fd != -1 && off.on;
+	return fd;
+}
+
 int cl_link_open(struct cl *c)
 {
 	char name[IFNAMSIZ];
 
 	ev_timer_init(&c->ra_timer, cl_ra_timeout, c);
-	c->tun_fd = tun_open(c->o.tun, name);
+	c->tun_fd = cl_link_tun(c, name);
 	if (c->tun_fd == -1)
 		return cl_link_err(c, "cannot create TUN");
 	/* Down (an existing persistent device may be up), MTU 1280 ([MS-IPHTTPS] §3.1.5.2), then
@@ -360,8 +413,10 @@ int cl_link_open(struct cl *c)
 		return cl_link_err(c, "cannot set the IPv6 sysctls of");
 	if (ev_io_add(&c->loop, &c->tun_io, c->tun_fd, EPOLLIN, cl_tun_read, c) == -1)
 		return cl_link_err(c, "epoll on");
-	log_info("tun %s: mtu %d; the kernel does RS, SLAAC (random identifiers) and RA routes%s",
-		 c->o.tun, CL_MTU, c->o.default_route ? ", default route included" : "");
+	log_info("tun %s: mtu %d%s; the kernel does RS, SLAAC (random identifiers) and RA "
+		 "routes%s",
+		 c->o.tun, CL_MTU, c->tun_vnet ? ", TCP offloads (cut to the MTU here)" : "",
+		 c->o.default_route ? ", default route included" : "");
 	return 0;
 }
 

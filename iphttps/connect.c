@@ -44,6 +44,8 @@ static void connect_usage(FILE *out)
 	    "  --tun NAME             TUN device (default " CONNECT_DEFAULT_TUN ")\n"
 	    "  --default-route        accept the gateway as default router (default: only its\n"
 	    "                         prefix and the routes it advertises)\n"
+	    "  --no-offload           read the TUN one packet at a time (default: TCP\n"
+	    "                         super-packets of up to 64 KiB, cut to the MTU here)\n"
 	    "  --retry-base SECONDS   first reconnect delay (default 30)\n"
 	    "  --retry-max SECONDS    longest reconnect delay (default 900)\n"
 	    "  --state-dir DIR        where the state file goes (default " STFILE_DIR ")\n"
@@ -120,6 +122,9 @@ static int connect_opt(int ch, struct cl_opts *o, struct connect_args *a)
 	case 'r':
 		o->default_route = true;
 		return 0;
+	case 'O':
+		o->no_offload = true;
+		return 0;
 	case 'b':
 		return connect_seconds(optarg, "--retry-base", &o->retry_base_s);
 	case 'm':
@@ -160,6 +165,7 @@ static int connect_parse(int argc, char **argv, struct cl_opts *o, struct connec
 	    {"no-proxy", no_argument, NULL, 'P'},
 	    {"tun", required_argument, NULL, 't'},
 	    {"default-route", no_argument, NULL, 'r'},
+	    {"no-offload", no_argument, NULL, 'O'},
 	    {"retry-base", required_argument, NULL, 'b'},
 	    {"retry-max", required_argument, NULL, 'm'},
 	    {"state-dir", required_argument, NULL, 's'},

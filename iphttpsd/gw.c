@@ -22,6 +22,7 @@
 #include "lib/addr.h"
 #include "lib/log.h"
 #include "lib/sock.h"
+#include "lib/tun.h"
 
 /* ---- link callbacks ---- */
 
@@ -31,12 +32,13 @@ static int gw_to_peer(void *arg, struct link_peer *peer, const uint8_t *pkt, siz
 	return client_queue(peer->ctx, pkt, len);
 }
 
+/* One packet per write, also with offloads (a zero virtio header before it): coalescing the
+   clients' packets into super-packets for the kernel (GRO) is a later step. */
 static int gw_to_tun(void *arg, const uint8_t *pkt, size_t len)
 {
 	struct gw *gw = arg;
-	ssize_t n = write(gw->tun_fd, pkt, len);
 
-	return n == (ssize_t)len ? 0 : -1;
+	return tun_write(gw->tun_fd, gw->tun_vnet, pkt, len);
 }
 
 static void gw_to_all(void *arg, struct link_peer *except, const uint8_t *pkt, size_t len)
@@ -72,16 +74,46 @@ static void gw_drop(void *arg, const struct link_peer *from, enum link_drop why,
 
 static void gw_stop(struct gw *gw);
 
+static void gw_tun_packet(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct gw *gw = arg;
+
+	link_from_tun(&gw->link, pkt, len);
+}
+
+/*
+ * With offloads a read is a virtio header and up to 64 KiB of TCP toward the clients (issue
+ * #6): proto/gso cuts it into packets of the link MTU, each handed to the link core as a plain
+ * read's packet would be.
+ */
+static void gw_tun_split(struct gw *gw, size_t len)
+{
+	const struct gso_out out = {gw->segbuf, sizeof(gw->segbuf), gw_tun_packet, gw};
+	size_t nseg;
+	enum gso_status st = gso_split(gw->tunbuf, len, gw->conf.mtu, &out, &nseg);
+
+	if (st == GSO_OK)
+		return;
+	if (gw->cnt.tun_offload_errors++ == 0)
+		log_warnx("tun %s: dropped a read of %zu bytes: %s (later ones are only counted)",
+			  gw->conf.tun, len, gso_status_str(st));
+}
+
 static void gw_tun_read(struct ev_loop *loop, struct ev_io *io, uint32_t events)
 {
 	struct gw *gw = io->arg;
 
 	gw->link.now_ms = ev_now(loop);
 	for (int i = 0; i < GW_TUN_BUDGET; i++) {
-		ssize_t n = read(gw->tun_fd, gw->rxbuf, sizeof(gw->rxbuf));
+		ssize_t n = gw->tun_vnet ? read(gw->tun_fd, gw->tunbuf, sizeof(gw->tunbuf))
+					 : read(gw->tun_fd, gw->rxbuf, sizeof(gw->rxbuf));
 
 		if (n > 0) {
-			link_from_tun(&gw->link, gw->rxbuf, (size_t)n);
+			gw->cnt.tun_reads++;
+			if (gw->tun_vnet)
+				gw_tun_split(gw, (size_t)n);
+			else
+				link_from_tun(&gw->link, gw->rxbuf, (size_t)n);
 			continue;
 		}
 		if (n == -1 && (errno == EAGAIN || errno == EINTR) && !(events & EPOLLERR))
@@ -328,6 +360,7 @@ static void gw_keep_restart_keys(const struct gwconf *old, struct gwconf *nc)
 	nc->have_prefix = old->have_prefix;
 	nc->prefix = old->prefix;
 	nc->mtu = old->mtu;
+	nc->tun_offload = old->tun_offload;
 	memcpy(nc->tun, old->tun, sizeof(nc->tun));
 	memcpy(nc->listen, old->listen, sizeof(nc->listen));
 	nc->nlisten = old->nlisten;
@@ -446,6 +479,7 @@ static int gw_add_listeners(struct gw *gw, struct gw_setup *s)
 static int gw_add_fds(struct gw *gw, struct gw_setup *s)
 {
 	gw->tun_fd = s->tun_fd;
+	gw->tun_vnet = s->tun_vnet;
 	gw->ctl_fd = s->ctl_fd;
 	gw->priv_fd = s->priv_fd;
 	s->tun_fd = s->ctl_fd = s->priv_fd = -1;

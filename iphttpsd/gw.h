@@ -20,13 +20,14 @@
 #include "lib/ev.h"
 #include "lib/tls.h"
 #include "proto/frame.h"
+#include "proto/gso.h"
 #include "proto/http1.h"
 #include "proto/ident.h"
 #include "proto/link.h"
 #include "proto/srclim.h"
 
 #define GW_READ_BUDGET	 (256 * 1024) /* bytes read from one client per wakeup, for fairness */
-#define GW_TUN_BUDGET	 256	      /* packets read from the TUN per wakeup */
+#define GW_TUN_BUDGET	 256	      /* reads from the TUN per wakeup */
 #define GW_ACCEPT_BUDGET 64	      /* connections accepted per wakeup of one listener */
 #define GW_RXBUF	 16384	      /* one TLS record of plaintext */
 #define GW_CLOSE_GRACE	 2000	      /* ms to flush an error response before closing */
@@ -57,6 +58,8 @@ struct gw_counters {
 	uint64_t proxy_untrusted;     /* connection to a proxy-protocol listener from elsewhere */
 	uint64_t proxy_errors;	      /* malformed or timed-out PROXY v2 headers */
 	uint64_t authenticated;	      /* tunnels up with an accepted identity */
+	uint64_t tun_reads;	      /* reads from the TUN (with offloads, many packets each) */
+	uint64_t tun_offload_errors;  /* TUN reads proto/gso refused, dropped */
 };
 
 /* Rate-limited logging of refusals that a flood can trigger by the thousand. */
@@ -92,6 +95,7 @@ struct gw {
 	struct gw_loglimit log_source, log_proxy;
 	struct ev_timer expiry_timer;
 	int tun_fd;
+	bool tun_vnet; /* offloads on: reads are virtio header + super-packet (proto/gso) */
 	struct ev_io tun_io;
 	struct gw_listener listeners[2 * GWCONF_MAX_LISTEN];
 	size_t nlisteners;
@@ -117,12 +121,16 @@ struct gw {
 	bool failed;		   /* stopped by a fault (the TUN vanished...): exit non-zero */
 	struct ev_timer ctl_pause; /* control accepts paused after EMFILE, like the listeners */
 	uint8_t rxbuf[GW_RXBUF];
+	uint8_t tunbuf[GSO_READ_MAX]; /* one TUN read with offloads */
+	uint8_t segbuf[GSO_READ_MAX]; /* one packet of at most conf.mtu cut from it */
 };
 
 /* Everything the privileged parent hands over before dropping privileges. */
 struct gw_setup {
 	struct gwconf conf;
 	int tun_fd;
+	bool
+	    tun_vnet; /* tun_fd was opened with offloads (conf.tun_offload, if the kernel agreed) */
 	int listen_fd[2 * GWCONF_MAX_LISTEN];
 	enum gw_transport listen_transport[2 * GWCONF_MAX_LISTEN];
 	bool listen_proxy[2 * GWCONF_MAX_LISTEN];

@@ -40,6 +40,7 @@ void gwconf_defaults(struct gwconf *c)
 	snprintf(c->tun, sizeof(c->tun), "iphttps0");
 	c->prefix_len = 64;
 	c->workers = 1;
+	c->tun_offload = true;
 	c->router_lifetime = 1800; /* RFC 4861 §6.2.1: 3 * MaxRtrAdvInterval */
 	c->valid_lifetime = 86400;
 	c->preferred_lifetime = 14400;
@@ -400,6 +401,14 @@ static int gwconf_workers(void *arg, struct conf_line *l)
 	return gwconf_num_arg(l, &r, &x->c->workers);
 }
 
+/* TCP super-packets from the TUN, cut to the link MTU in userspace (lib/tun, proto/gso). */
+static int gwconf_tun_offload(void *arg, struct conf_line *l)
+{
+	struct gwconf_ctx *x = arg;
+
+	return gwconf_bool(l, &x->c->tun_offload);
+}
+
 static int gwconf_mtu(void *arg, struct conf_line *l)
 {
 	struct gwconf_ctx *x = arg;
@@ -743,6 +752,7 @@ static const struct conf_directive gwconf_directives[] = {
     {"mtu", 1, 1, false, gwconf_mtu},
     {"tun", 1, 1, false, gwconf_tun},
     {"workers", 1, 1, false, gwconf_workers},
+    {"tun-offload", 1, 1, false, gwconf_tun_offload},
     {"route", 1, 5, true, gwconf_route},
     {"router-lifetime", 1, 1, false, gwconf_router_lifetime},
     {"valid-lifetime", 1, 1, false, gwconf_valid_lifetime},
@@ -1012,6 +1022,11 @@ static void gwconf_p_workers(const struct gwconf *c, FILE *out)
 	gwconf_print_u32(out, "workers", c->workers);
 }
 
+static void gwconf_p_tun_offload(const struct gwconf *c, FILE *out)
+{
+	gwconf_print_bool(out, "tun-offload", c->tun_offload);
+}
+
 static void gwconf_p_route(const struct gwconf *c, FILE *out)
 {
 	char buf[ADDR_STRLEN], life[16];
@@ -1145,6 +1160,7 @@ static const struct gwconf_key gwconf_keys[] = {
     {"mtu", gwconf_p_mtu, false},
     {"tun", gwconf_p_tun, false},
     {"workers", gwconf_p_workers, false},
+    {"tun-offload", gwconf_p_tun_offload, false},
     {"route", gwconf_p_route, true},
     {"router-lifetime", gwconf_p_router_lifetime, true},
     {"valid-lifetime", gwconf_p_valid_lifetime, true},

@@ -83,6 +83,7 @@ struct gwconf {
 	struct in6_addr prefix;
 	uint8_t prefix_len; /* 64; shorter (48-63) with workers: one /64 per worker */
 	uint32_t workers;   /* "workers", 1: gateway processes sharing the listeners */
+	bool tun_offload;   /* "tun-offload", yes: TCP super-packets from the TUN (issue #6) */
 	uint32_t mtu;	    /* 1280 */
 	char tun[IFNAMSIZ]; /* "iphttps0" */
 	struct link_route routes[LINK_MAX_ROUTES]; /* advertised with RFC 4191 Route Information */

@@ -223,12 +223,33 @@ static int priv_prefix(struct gwconf *c)
 
 /* ---- devices and sockets ---- */
 
+/* With tun-offload (the default) TCP super-packets come up; a refusal means plain packets. */
+static int priv_tun_open(struct gw_setup *s, char name[IFNAMSIZ])
+{
+	struct tun_offload off;
+	int fd;
+
+	s->tun_vnet = false;
+	if (!s->conf.tun_offload)
+		return tun_open(s->conf.tun, name);
+	fd = tun_open_offload(s->conf.tun, name, &off);
+	if (fd != -1 && !off.on)
+		log_notice("tun %s: the kernel refused %s (%s): tun-offload off, one packet per "
+			   "read",
+			   s->conf.tun, off.refused, strerror(off.err));
+	s->tun_vnet = fd != -1 && off.on;
+	if (s->tun_vnet)
+		log_info("tun %s: TCP offloads on: reads of up to 64 KiB, cut to mtu %u here",
+			 s->conf.tun, s->conf.mtu);
+	return fd;
+}
+
 static int priv_tun(struct gw_setup *s)
 {
 	struct gwconf *c = &s->conf;
 	char name[IFNAMSIZ];
 
-	s->tun_fd = tun_open(c->tun, name);
+	s->tun_fd = priv_tun_open(s, name);
 	if (s->tun_fd == -1) {
 		log_warn("tun %s", c->tun);
 		return -1;

@@ -1,20 +1,24 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * tun: TUNSETIFF on /dev/net/tun, as Documentation/networking/tuntap.rst §3.2 describes.
- * No queue tuning, no offloads, no persistence, no ownership changes.
+ * tun: TUNSETIFF on /dev/net/tun, as Documentation/networking/tuntap.rst §3.2 describes, and
+ * on request the virtio header and TCP/IPv6 offloads (TUNSETVNETHDRSZ, TUNSETVNETLE,
+ * TUNSETOFFLOAD; drivers/net/tun.c). No queue tuning, no persistence, no ownership changes.
  */
 #include "lib/tun.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
-#define TUN_DEV "/dev/net/tun"
+#define TUN_DEV	     "/dev/net/tun"
+#define TUN_VNET_LEN 10 /* sizeof(struct virtio_net_hdr): no num_buffers, no hash report */
 
-int tun_open(const char *name, char actual[IFNAMSIZ])
+static int tun_attach(const char *name, char actual[IFNAMSIZ], short flags)
 {
 	struct ifreq ifr;
 	int fd, saved;
@@ -31,12 +35,9 @@ int tun_open(const char *name, char actual[IFNAMSIZ])
 	 * IFF_TUN: layer 3, no Ethernet header (ARPHRD_NONE), which is what the IP-HTTPS link
 	 * carries. IFF_NO_PI: without it every packet is preceded by a 4-byte struct tun_pi
 	 * (flags, protocol) that we would only have to add and strip (tuntap.rst §3.2).
-	 * Issue #6 (scaling) adds IFF_MULTI_QUEUE here (one queue per worker, each opened with
-	 * the same name, tuntap.rst §3.3) and possibly IFF_VNET_HDR (a struct virtio_net_hdr
-	 * before each packet, with TUNSETOFFLOAD, for GSO batches): both change the read/write
-	 * format, so they must be opt-in flags of this function, not silent changes.
+	 * IFF_VNET_HDR changes the read/write format, so it is opt-in (tun_open_offload).
 	 */
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | flags);
 
 	fd = open(TUN_DEV, O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd == -1)
@@ -52,5 +53,67 @@ fail:
 	saved = errno;
 	close(fd);
 	errno = saved;
+	return -1;
+}
+
+int tun_open(const char *name, char actual[IFNAMSIZ])
+{
+	return tun_attach(name, actual, 0);
+}
+
+/* The refusal, for the caller's log line; the descriptor is closed. */
+static void tun_refused(struct tun_offload *off, int fd, const char *what)
+{
+	off->err = errno;
+	off->refused = what;
+	if (fd != -1)
+		close(fd);
+}
+
+int tun_open_offload(const char *name, char actual[IFNAMSIZ], struct tun_offload *off)
+{
+	int fd, hdrsz = TUN_VNET_LEN, le = 1;
+
+	off->on = false;
+	off->err = 0;
+	off->refused = NULL;
+	fd = tun_attach(name, actual, IFF_VNET_HDR);
+	if (fd == -1) {
+		tun_refused(off, -1, "TUNSETIFF with IFF_VNET_HDR");
+		return tun_open(name, actual);
+	}
+	/* The header size the reads and writes use; little-endian whatever the host (a legacy
+	   virtio header is in the host's order otherwise, Virtio 1.2 §5.1.6 and tun.c). */
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdrsz) == -1) {
+		tun_refused(off, fd, "TUNSETVNETHDRSZ");
+		return tun_open(name, actual);
+	}
+	if (ioctl(fd, TUNSETVNETLE, &le) == -1) {
+		tun_refused(off, fd, "TUNSETVNETLE");
+		return tun_open(name, actual);
+	}
+	/* TSO6 needs CSUM (tun.c set_offload). No TUN_F_TSO_ECN: ECN super-packets are cut by
+	   the kernel, though proto/gso would handle CWR too. */
+	if (ioctl(fd, TUNSETOFFLOAD, (unsigned long)(TUN_F_CSUM | TUN_F_TSO6)) == -1) {
+		tun_refused(off, fd, "TUNSETOFFLOAD");
+		return tun_open(name, actual);
+	}
+	off->on = true;
+	return fd;
+}
+
+int tun_write(int fd, bool vnet, const void *pkt, size_t len)
+{
+	/* A zero header: flags 0 (no checksum to complete), GSO_NONE. */
+	unsigned char hdr[TUN_VNET_LEN] = {0};
+	/* writev does not write through iov_base: the casts only satisfy struct iovec. */
+	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(uintptr_t)pkt, len}};
+	size_t want = vnet ? sizeof(hdr) + len : len;
+	ssize_t n = vnet ? writev(fd, iov, 2) : write(fd, pkt, len);
+
+	if (n == (ssize_t)want)
+		return 0;
+	if (n >= 0)
+		errno = EIO;
 	return -1;
 }

@@ -369,6 +369,7 @@ static const char defaults_text[] = "listen 0.0.0.0:443\n"
 				    "mtu 1280\n"
 				    "tun iphttps0\n"
 				    "workers 1\n"
+				    "tun-offload yes\n"
 				    "route none\n"
 				    "router-lifetime 1800\n"
 				    "valid-lifetime 86400\n"
@@ -467,6 +468,7 @@ static const char full_text[] = "# every key, none at its default\n"
 				"prefix 2001:DB8:1:1000:0::/64\n"
 				"mtu 1400\n"
 				"tun ip-https.1\n"
+				"tun-offload no\n"
 				"route 2001:db8:2::/48 lifetime infinity preference high\n"
 				"route ::/0 preference low\n"
 				"route 2001:db8:3::/56 lifetime 0\n"
@@ -522,6 +524,7 @@ static const char full_printed[] = "listen 192.0.2.1:8443\n"
 				   "mtu 1400\n"
 				   "tun ip-https.1\n"
 				   "workers 1\n"
+				   "tun-offload no\n"
 				   "route 2001:db8:2::/48 preference high lifetime infinity\n"
 				   "route ::/0 preference low lifetime 1800\n"
 				   "route 2001:db8:3::/56 preference medium lifetime 0\n"
@@ -1577,6 +1580,7 @@ static void test_key_names(void **state)
 	assert_true(gwconf_key_reloadable("nd-resolve-rate"));
 	assert_false(gwconf_key_reloadable("prefix"));
 	assert_false(gwconf_key_reloadable("workers"));
+	assert_false(gwconf_key_reloadable("tun-offload"));
 	assert_false(gwconf_key_reloadable("listen"));
 	assert_false(gwconf_key_reloadable("listen-http"));
 	assert_false(gwconf_key_reloadable("nope"));
@@ -1603,7 +1607,7 @@ static void test_key_names(void **state)
 			if (!gwconf_key_reloadable(sec[k]))
 				fail_msg("%s should be reloadable", sec[k]);
 	}
-	assert_int_equal(i, 43);
+	assert_int_equal(i, 44);
 }
 
 static void test_restart_changes(void **state)
