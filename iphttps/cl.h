@@ -35,6 +35,7 @@
 #include "lib/outq.h"
 #include "proto/backoff.h"
 #include "proto/frame.h"
+#include "proto/gro.h"
 #include "proto/gso.h"
 #include "proto/http1.h"
 
@@ -138,6 +139,10 @@ struct cl {
 	/* the link */
 	int tun_fd;
 	bool tun_vnet; /* offloads on: reads are virtio header + super-packet (proto/gso) */
+	/* Offloads on: the server's TCP segments are merged toward the TUN (proto/gro) while
+	   tun_batch, i.e. during one cl_link_read; allocated with the TUN. */
+	struct gro *gro;
+	bool tun_batch;
 	struct ev_io tun_io;
 	struct ev_timer ra_timer;
 	bool ra_ok; /* a usable RA arrived on this connection */

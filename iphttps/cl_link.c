@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <linux/if_link.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -95,10 +96,18 @@ static void cl_link_packet(void *arg, const uint8_t *pkt, size_t len)
 	c->cnt.packets_in++;
 	if (!cl_ra_pass(c, pkt, len))
 		return;
-	/* One packet per write, also with offloads (a zero virtio header before it): coalescing
-	   the server's packets into super-packets for the kernel (GRO) is a later step. */
-	if (tun_write(c->tun_fd, c->tun_vnet, pkt, len) == -1)
+	/* With offloads, during a read batch, TCP segments are merged into super-packets
+	   (proto/gro, issue #6); otherwise one packet per write. */
+	if ((c->tun_batch ? gro_add(c->gro, pkt, len)
+			  : tun_write(c->tun_fd, c->tun_vnet, pkt, len)) == -1)
 		c->cnt.tun_errors++;
+}
+
+static int cl_gro_emit(void *arg, const uint8_t *vnet, const uint8_t *pkt, size_t len)
+{
+	struct cl *c = arg;
+
+	return tun_write_vnet(c->tun_fd, vnet, pkt, len);
 }
 
 static void cl_link_oversize(void *arg, const uint8_t *head, size_t headlen, size_t len)
@@ -130,7 +139,7 @@ static int cl_link_feed(struct cl *c, const uint8_t *p, size_t len)
 	return -1;
 }
 
-void cl_link_read(struct cl *c)
+static void cl_link_read_batch(struct cl *c)
 {
 	size_t budget = CL_READ_BUDGET;
 
@@ -151,6 +160,23 @@ void cl_link_read(struct cl *c)
 	/* Records already inside OpenSSL are invisible to epoll: continue after the batch. */
 	if (c->state == CL_UP)
 		c->read_more = true;
+}
+
+/* Ends a batch: nothing stays held when the loop sleeps, so a lone packet is never delayed. */
+static void cl_link_flush(struct cl *c)
+{
+	if (!c->tun_batch)
+		return;
+	gro_flush(c->gro);
+	c->tun_batch = false;
+}
+
+/* One wakeup's input from the server is one batch toward the TUN. */
+void cl_link_read(struct cl *c)
+{
+	c->tun_batch = c->gro != NULL;
+	cl_link_read_batch(c);
+	cl_link_flush(c);
 }
 
 /* One packet from the local host toward the server. */
@@ -324,6 +350,9 @@ void cl_link_down(struct cl *c)
 {
 	const struct cl_counters *n = &c->cnt;
 
+	/* What arrived before the failure goes in while the link is still up, as it would have
+	   one write at a time. */
+	cl_link_flush(c);
 	relay_stop(c->relay);
 	c->relay = NULL;
 	ev_timer_stop(&c->loop, &c->ra_timer);
@@ -392,6 +421,14 @@ static int cl_link_tun(struct cl *c, char name[IFNAMSIZ])
 		log_notice("tun %s: the kernel refused %s (%s): one packet per read", c->o.tun,
 			   off.refused, strerror(off.err));
 	c->tun_vnet = fd != -1 && off.on;
+	/* Its slots are touched only by the flows that use them. */
+	if (c->tun_vnet && !(c->gro = malloc(sizeof(*c->gro)))) {
+		close(fd);
+		errno = ENOMEM;
+		return -1;
+	}
+	if (c->gro)
+		gro_init(c->gro, cl_gro_emit, c);
 	return fd;
 }
 
@@ -422,6 +459,15 @@ int cl_link_open(struct cl *c)
 
 void cl_link_close(struct cl *c)
 {
+	if (c->gro)
+		log_info("tun %s: %llu packets from the server in %llu writes (%llu merged into "
+			 "super-packets), %llu lost to write errors",
+			 c->o.tun, (unsigned long long)c->gro->stats.packets,
+			 (unsigned long long)c->gro->stats.writes,
+			 (unsigned long long)c->gro->stats.merged,
+			 (unsigned long long)c->gro->stats.errors);
+	free(c->gro);
+	c->gro = NULL;
 	if (c->tun_fd == -1)
 		return;
 	ev_io_del(&c->loop, &c->tun_io);

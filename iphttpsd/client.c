@@ -761,7 +761,7 @@ static bool client_drained(const struct client *c)
 	return c->rx_drained && !(c->ssl && SSL_has_pending(c->ssl));
 }
 
-static void client_read_stream(struct client *c)
+static void client_read_batch(struct client *c)
 {
 	size_t budget = GW_READ_BUDGET;
 	const char *why = "read failed";
@@ -786,6 +786,17 @@ static void client_read_stream(struct client *c)
 		c->read_more = true;
 		gw_mark_dirty(c->gw, c);
 	}
+}
+
+/* One wakeup's stream input is one batch toward the TUN (issue #6: GRO); c may be closed in
+   it, the gateway outlives it. */
+static void client_read_stream(struct client *c)
+{
+	struct gw *gw = c->gw;
+
+	gw_tun_batch_begin(gw);
+	client_read_batch(c);
+	gw_tun_batch_end(gw);
 }
 
 /* Reads and discards input while an error response drains; bounded by the grace timer. */

@@ -20,6 +20,7 @@
 #include "lib/ev.h"
 #include "lib/tls.h"
 #include "proto/frame.h"
+#include "proto/gro.h"
 #include "proto/gso.h"
 #include "proto/http1.h"
 #include "proto/ident.h"
@@ -96,6 +97,10 @@ struct gw {
 	struct ev_timer expiry_timer;
 	int tun_fd;
 	bool tun_vnet; /* offloads on: reads are virtio header + super-packet (proto/gso) */
+	/* Offloads on: packets toward the TUN are coalesced (proto/gro) while tun_batch, i.e.
+	   during one client's read batch (gw_tun_batch_begin/end); allocated with the TUN. */
+	struct gro *gro;
+	bool tun_batch;
 	struct ev_io tun_io;
 	struct gw_listener listeners[2 * GWCONF_MAX_LISTEN];
 	size_t nlisteners;
@@ -153,6 +158,10 @@ int gw_reload(struct gw *gw, const char *conf_text, size_t conf_len, const char 
 	      const struct gwfiles *files);
 /* Schedules a client's output flush after the current batch (several packets per record). */
 void gw_mark_dirty(struct gw *gw, struct client *c);
+/* Around the packets of one batch of stream input toward the TUN: with offloads, TCP segments
+   of one flow are merged (proto/gro) and whatever is held is written at the end. */
+void gw_tun_batch_begin(struct gw *gw);
+void gw_tun_batch_end(struct gw *gw);
 /* Logs a refusal unless one of the same kind was logged within GW_REFUSE_LOG_MS. */
 bool gw_log_allowed(struct gw *gw, struct gw_loglimit *l);
 

@@ -102,16 +102,30 @@ int tun_open_offload(const char *name, char actual[IFNAMSIZ], struct tun_offload
 	return fd;
 }
 
+int tun_write_vnet(int fd, const void *vnet, const void *pkt, size_t len)
+{
+	/* writev does not write through iov_base: the casts only satisfy struct iovec. */
+	struct iovec iov[2] = {{(void *)(uintptr_t)vnet, TUN_VNET_LEN},
+			       {(void *)(uintptr_t)pkt, len}};
+	ssize_t n = writev(fd, iov, 2);
+
+	if (n == (ssize_t)(TUN_VNET_LEN + len))
+		return 0;
+	if (n >= 0)
+		errno = EIO;
+	return -1;
+}
+
 int tun_write(int fd, bool vnet, const void *pkt, size_t len)
 {
 	/* A zero header: flags 0 (no checksum to complete), GSO_NONE. */
-	unsigned char hdr[TUN_VNET_LEN] = {0};
-	/* writev does not write through iov_base: the casts only satisfy struct iovec. */
-	struct iovec iov[2] = {{hdr, sizeof(hdr)}, {(void *)(uintptr_t)pkt, len}};
-	size_t want = vnet ? sizeof(hdr) + len : len;
-	ssize_t n = vnet ? writev(fd, iov, 2) : write(fd, pkt, len);
+	static const unsigned char hdr[TUN_VNET_LEN];
+	ssize_t n;
 
-	if (n == (ssize_t)want)
+	if (vnet)
+		return tun_write_vnet(fd, hdr, pkt, len);
+	n = write(fd, pkt, len);
+	if (n == (ssize_t)len)
 		return 0;
 	if (n >= 0)
 		errno = EIO;

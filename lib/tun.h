@@ -48,4 +48,10 @@ int tun_open_offload(const char *name, char actual[IFNAMSIZ], struct tun_offload
  */
 int tun_write(int fd, bool vnet, const void *pkt, size_t len);
 
+/*
+ * Writes one packet after the given 10-byte virtio header (a descriptor in IFF_VNET_HDR mode):
+ * what proto/gro emits, a GSO super-packet or a plain packet. Returns as tun_write.
+ */
+int tun_write_vnet(int fd, const void *vnet, const void *pkt, size_t len);
+
 #endif
