@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +253,7 @@ static void gw_after(struct ev_loop *loop, void *arg)
 		}
 		*pp = c->next;
 		client_free(c);
+		gw->freed++;
 	}
 }
 
@@ -464,6 +466,24 @@ static void gw_expiry_tick(struct ev_loop *loop, struct ev_timer *t)
 	ev_timer_start(loop, t, GW_EXPIRY_CHECK);
 }
 
+/*
+ * A burst of connections that came and went (a handshake flood, a reconnect storm) leaves
+ * glibc's heap holding the freed TLS objects as free chunks between live ones, which it never
+ * returns by itself (issue #6: RSS stayed at the flood's peak). After GW_TRIM_CHURN frees,
+ * malloc_trim(3) gives the free pages back (madvise), checked every GW_TRIM_CHECK ms.
+ */
+static void gw_trim_tick(struct ev_loop *loop, struct ev_timer *t)
+{
+	struct gw *gw = t->arg;
+
+	if (gw->freed >= GW_TRIM_CHURN) {
+		gw->freed = 0;
+		outq_pool_free(&gw->pool); /* idle output blocks go too */
+		malloc_trim(0);
+	}
+	ev_timer_start(loop, t, GW_TRIM_CHECK);
+}
+
 static int gw_srclim_init(struct gw *gw)
 {
 	struct srclim_cfg sc = {
@@ -534,6 +554,7 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 	ev_timer_init(&gw->ra_timer, gw_ra_tick, gw);
 	ev_timer_init(&gw->ctl_pause, gwctl_resume, gw);
 	ev_timer_init(&gw->expiry_timer, gw_expiry_tick, gw);
+	ev_timer_init(&gw->trim_timer, gw_trim_tick, gw);
 	ident_init(&gw->ident);
 	gw->conf = s->conf;
 	gw->worker = s->worker;
@@ -569,6 +590,7 @@ int gw_init(struct gw *gw, struct gw_setup *s)
 	ev_set_after(&gw->loop, gw_after, gw);
 	ev_timer_start(&gw->loop, &gw->ra_timer, (uint64_t)gw->conf.ra_interval * 1000);
 	ev_timer_start(&gw->loop, &gw->expiry_timer, GW_EXPIRY_CHECK);
+	ev_timer_start(&gw->loop, &gw->trim_timer, GW_TRIM_CHECK);
 	return 0;
 }
 
@@ -603,6 +625,7 @@ void gw_free(struct gw *gw)
 		close(gw->priv_fd);
 	ev_timer_stop(&gw->loop, &gw->ctl_pause);
 	ev_timer_stop(&gw->loop, &gw->expiry_timer);
+	ev_timer_stop(&gw->loop, &gw->trim_timer);
 	if (gw->gro)
 		log_info("tun %s: %llu packets from clients in %llu writes (%llu merged into "
 			 "super-packets), %llu lost to write errors",

@@ -35,6 +35,8 @@
 #define GW_ACCEPT_PAUSE	 1000	      /* ms without accepting after running out of fds */
 #define GW_EXPIRY_CHECK	 (24u * 3600 * 1000) /* ms between certificate expiry warnings */
 #define GW_REFUSE_LOG_MS 1000		     /* at most one refusal log line per this, per kind */
+#define GW_TRIM_CHECK	 5000 /* ms between checks whether freed memory should go back */
+#define GW_TRIM_CHURN	 1000 /* connections freed since the last trim that make one worth it */
 
 enum gw_transport {
 	GW_TLS = 0,
@@ -95,6 +97,8 @@ struct gw {
 	struct srclim srclim;	  /* max-conn-per-source, handshake-rate */
 	struct gw_loglimit log_source, log_proxy;
 	struct ev_timer expiry_timer;
+	struct ev_timer trim_timer; /* malloc_trim after churn (gw_trim_tick) */
+	uint64_t freed;		    /* connections freed since the last trim */
 	int tun_fd;
 	bool tun_vnet; /* offloads on: reads are virtio header + super-packet (proto/gso) */
 	/* Offloads on: packets toward the TUN are coalesced (proto/gro) while tun_batch, i.e.
