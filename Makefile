@@ -75,8 +75,8 @@ UNIT_DEPS_test_sbuf  := lib/sbuf
 UNIT_DEPS_test_sys   := lib/tun lib/nl lib/sysctl lib/sock
 UNIT_DEPS_test_tlshello := proto/tlshello
 UNIT_DEPS_test_probe := proto/probe proto/probe_sec proto/probe_http proto/winerr
-UNIT_DEPS_test_gso   := proto/gso proto/ip6
-UNIT_DEPS_test_gro   := proto/gro proto/gso proto/ip6
+UNIT_DEPS_test_gso   := proto/gso proto/ip6 proto/cksum
+UNIT_DEPS_test_gro   := proto/gro proto/gso proto/ip6 proto/cksum
 UNIT_LIBS_test_tls   := $(SSL_LIBS)
 UNIT_LIBS_test_gwconf := $(SSL_LIBS)
 
@@ -109,8 +109,8 @@ FUZZ_DEPS_fuzz_cl_ra := iphttps/cl_ra.c proto/nd.c proto/ip6.c
 FUZZ_DEPS_fuzz_gwconf := iphttpsd/gwconf.c iphttpsd/gwconf_sec.c lib/conf.c lib/log.c lib/addr.c lib/file.c proto/acl.c proto/ip6.c proto/ident.c
 FUZZ_LIBS_fuzz_gwconf := $(SSL_LIBS)
 FUZZ_DEPS_fuzz_tlshello := proto/tlshello.c
-FUZZ_DEPS_fuzz_gso   := proto/gso.c proto/ip6.c
-FUZZ_DEPS_fuzz_gro   := proto/gro.c proto/gso.c proto/ip6.c
+FUZZ_DEPS_fuzz_gso   := proto/gso.c proto/ip6.c proto/cksum.c
+FUZZ_DEPS_fuzz_gro   := proto/gro.c proto/gso.c proto/ip6.c proto/cksum.c
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(FUZZ_DEPS_fuzz_$$*)
 	@mkdir -p $(@D)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "proto/cksum.h"
 
 #define GRO_IP6_LEN   40
 #define GRO_TCP_MIN   20
@@ -53,36 +54,10 @@ void gro_init(struct gro *g, gro_emit_fn emit, void *arg)
 	g->arg = arg;
 }
 
-/* RFC 1071 one's-complement sum, 32 bits at a time into a 64-bit accumulator; an odd byte at
- * the end is padded with zero. */
-static uint64_t gro_sum(uint64_t sum, const uint8_t *p, size_t len)
-{
-	struct buf_cur c;
-	uint32_t w;
-	uint16_t h;
-	uint8_t b;
-
-	buf_cur_init(&c, p, len);
-	while (buf_get_u32(&c, &w) == 0)
-		sum += w;
-	if (buf_get_u16(&c, &h) == 0)
-		sum += h;
-	if (buf_get_u8(&c, &b) == 0)
-		sum += (uint32_t)b << 8;
-	return sum;
-}
-
-static uint16_t gro_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 /* RFC 8200 §8.1 pseudo-header of the packet at p: addresses, 32-bit TCP length, Next Header. */
 static uint64_t gro_pseudo(const uint8_t *p, size_t tcplen)
 {
-	return gro_sum(0, p + GRO_IP6_SRC, 32) + (uint64_t)tcplen + GRO_NH_TCP;
+	return cksum_add(0, p + GRO_IP6_SRC, 32) + (uint64_t)tcplen + GRO_NH_TCP;
 }
 
 /* Options: none, or a single Timestamps option among NOP/EOL padding (gro.h). */
@@ -123,7 +98,7 @@ static bool gro_cand(const struct gro_pkt *k, uint8_t flags, size_t plen)
 	if (!gro_opts_ok(t + GRO_TCP_MIN, k->hlen - GRO_IP6_LEN - GRO_TCP_MIN))
 		return false;
 	/* The kernel recomputes the checksum of a super-packet: only valid segments join. */
-	return gro_fold(gro_sum(gro_pseudo(k->p, tcplen), t, tcplen)) == 0xffff;
+	return cksum_fold(cksum_add(gro_pseudo(k->p, tcplen), t, tcplen)) == 0xffff;
 }
 
 static void gro_parse(struct gro_pkt *k, const uint8_t *p, size_t len)
@@ -223,7 +198,7 @@ static void gro_flush_one(struct gro *g, size_t i)
 	}
 	gro_put16(p + GRO_IP6_PLEN, (uint16_t)tcplen);
 	/* CHECKSUM_PARTIAL: the pseudo-header sum, not complemented, over the whole length. */
-	gro_put16(p + GRO_IP6_LEN + GRO_TCP_CSUM, gro_fold(gro_pseudo(p, tcplen)));
+	gro_put16(p + GRO_IP6_LEN + GRO_TCP_CSUM, cksum_fold(gro_pseudo(p, tcplen)));
 	v[0] = GRO_F_NEEDS_CSUM;
 	v[1] = GRO_GSO_TCPV6;
 	gro_put_le16(v + 2, f->hlen);

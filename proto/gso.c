@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "lib/buf.h"
+#include "proto/cksum.h"
 #include "proto/ip6.h"
 
 #define GSO_NH_TCP    6 /* IANA protocol number */
@@ -62,32 +63,6 @@ static int gso_get_vnet(struct buf_cur *c, struct gso_vnet *h)
 	return 0;
 }
 
-/* RFC 1071 one's-complement sum, 32 bits at a time into a 64-bit accumulator; an odd byte at
- * the end is padded with zero. */
-static uint64_t gso_sum(uint64_t sum, const uint8_t *p, size_t len)
-{
-	struct buf_cur c;
-	uint32_t w;
-	uint16_t h;
-	uint8_t b;
-
-	buf_cur_init(&c, p, len);
-	while (buf_get_u32(&c, &w) == 0)
-		sum += w;
-	if (buf_get_u16(&c, &h) == 0)
-		sum += h;
-	if (buf_get_u8(&c, &b) == 0)
-		sum += (uint32_t)b << 8;
-	return sum;
-}
-
-static uint16_t gso_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
-
 static void gso_put16_at(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -122,7 +97,7 @@ static enum gso_status gso_none(const struct gso_vnet *h, const uint8_t *pkt, si
 	if (!buf_wr_ok(&w))
 		return GSO_ERR_SPACE;
 	/* The field holds the pseudo-header sum, not complemented: it is part of the sum. */
-	partial = gso_fold(gso_sum(0, out->buf + h->csum_start, len - h->csum_start));
+	partial = cksum_fold(cksum_add(0, out->buf + h->csum_start, len - h->csum_start));
 	gso_put16_at(out->buf + at, (uint16_t)~partial);
 	out->emit(out->arg, out->buf, len);
 	*nseg = 1;
@@ -191,10 +166,10 @@ static size_t gso_tcp_build(const struct gso_tcp *t, const struct gso_out *out, 
 	seg[t->l4 + GSO_TCP_FLAGS] = flags;
 	gso_put16_at(seg + t->l4 + GSO_TCP_CSUM, 0);
 	/* RFC 8200 §8.1 pseudo-header: addresses, 32-bit upper-layer length, Next Header. */
-	sum = gso_sum(0, seg + GSO_IP6_SRC, 32);
+	sum = cksum_add(0, seg + GSO_IP6_SRC, 32);
 	sum += (uint64_t)(w.len - t->l4) + GSO_NH_TCP;
-	sum = gso_sum(sum, seg + t->l4, w.len - t->l4);
-	gso_put16_at(seg + t->l4 + GSO_TCP_CSUM, (uint16_t)~gso_fold(sum));
+	sum = cksum_add(sum, seg + t->l4, w.len - t->l4);
+	gso_put16_at(seg + t->l4 + GSO_TCP_CSUM, (uint16_t)~cksum_fold(sum));
 	return w.len;
 }
 
