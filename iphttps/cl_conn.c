@@ -109,24 +109,6 @@ bool cl_conn_drained(const struct cl *c)
 	return c->rx_drained && !(c->ssl && SSL_has_pending(c->ssl));
 }
 
-/*
- * Watches the read(2) calls OpenSSL makes on the socket (BIO_set_callback_ex(3)): one that
- * returned fewer bytes than asked emptied the receive queue (issue #6: the stream loop stops
- * there, one syscall less per wakeup). Returns ret unchanged: the operation is never altered.
- */
-static long cl_bio_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl, int ret,
-		      size_t *processed)
-{
-	struct cl *c = (struct cl *)BIO_get_callback_arg(b);
-
-	(void)argp;
-	(void)argi;
-	(void)argl;
-	if (c && oper == (BIO_CB_READ | BIO_CB_RETURN))
-		c->rx_drained = ret > 0 && processed && *processed < len;
-	return ret;
-}
-
 static long cl_write(void *arg, const uint8_t *p, size_t len)
 {
 	struct cl *c = arg;
@@ -419,8 +401,7 @@ void cl_conn_post(struct cl *c)
 	 */
 	if (c->ssl) {
 		SSL_set_read_ahead(c->ssl, 1);
-		BIO_set_callback_ex(SSL_get_rbio(c->ssl), cl_bio_cb);
-		BIO_set_callback_arg(SSL_get_rbio(c->ssl), (char *)c);
+		tls_watch_reads(c->ssl, &c->rx_drained);
 	}
 	ev_timer_start(&c->loop, &c->step, CL_STEP_TIMEOUT_MS);
 	log_debug("POST %s (Host %s) sent", c->o.url.path, host);

@@ -459,13 +459,12 @@ int cl_link_open(struct cl *c)
 
 void cl_link_close(struct cl *c)
 {
-	if (c->gro)
-		log_info("tun %s: %llu packets from the server in %llu writes (%llu merged into "
-			 "super-packets), %llu lost to write errors",
-			 c->o.tun, (unsigned long long)c->gro->stats.packets,
-			 (unsigned long long)c->gro->stats.writes,
-			 (unsigned long long)c->gro->stats.merged,
-			 (unsigned long long)c->gro->stats.errors);
+	if (c->gro) {
+		char d[160];
+
+		gro_describe(c->gro, d, sizeof(d));
+		log_info("tun %s, from the server: %s", c->o.tun, d);
+	}
 	free(c->gro);
 	c->gro = NULL;
 	if (c->tun_fd == -1)

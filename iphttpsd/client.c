@@ -72,33 +72,6 @@ static void client_link_out(struct gw *gw, struct client *c)
 	gw->nclients--;
 }
 
-/*
- * Watches the read(2) calls OpenSSL makes on the socket (BIO_set_callback_ex(3)): one that
- * returned fewer bytes than asked emptied the receive queue, so the stream loop can stop
- * without the read that would only return EAGAIN (issue #6: one syscall less per wakeup).
- * Returns ret unchanged, so the operation itself is never altered.
- */
-static long client_bio_cb(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
-			  int ret, size_t *processed)
-{
-	struct client *c = (struct client *)BIO_get_callback_arg(b);
-
-	(void)argp;
-	(void)argi;
-	(void)argl;
-	if (c && oper == (BIO_CB_READ | BIO_CB_RETURN))
-		c->rx_drained = ret > 0 && processed && *processed < len;
-	return ret;
-}
-
-static void client_watch_reads(struct client *c)
-{
-	BIO *b = SSL_get_rbio(c->ssl);
-
-	BIO_set_callback_ex(b, client_bio_cb);
-	BIO_set_callback_arg(b, (char *)c);
-}
-
 static struct client *client_new(struct gw *gw, int fd, const struct sockaddr_storage *ss,
 				 enum gw_transport transport)
 {
@@ -143,7 +116,7 @@ static struct client *client_new(struct gw *gw, int fd, const struct sockaddr_st
 		 * before OpenSSL touches the socket.
 		 */
 		SSL_set_read_ahead(c->ssl, 1);
-		client_watch_reads(c);
+		tls_watch_reads(c->ssl, &c->rx_drained);
 		c->state = CLIENT_HANDSHAKE;
 	} else {
 		c->state = CLIENT_HEAD;

@@ -626,13 +626,12 @@ void gw_free(struct gw *gw)
 	ev_timer_stop(&gw->loop, &gw->ctl_pause);
 	ev_timer_stop(&gw->loop, &gw->expiry_timer);
 	ev_timer_stop(&gw->loop, &gw->trim_timer);
-	if (gw->gro)
-		log_info("tun %s: %llu packets from clients in %llu writes (%llu merged into "
-			 "super-packets), %llu lost to write errors",
-			 gw->conf.tun, (unsigned long long)gw->gro->stats.packets,
-			 (unsigned long long)gw->gro->stats.writes,
-			 (unsigned long long)gw->gro->stats.merged,
-			 (unsigned long long)gw->gro->stats.errors);
+	if (gw->gro) {
+		char d[160];
+
+		gro_describe(gw->gro, d, sizeof(d));
+		log_info("tun %s, from clients: %s", gw->conf.tun, d);
+	}
 	free(gw->gro);
 	link_free(&gw->link);
 	srclim_free(&gw->srclim);

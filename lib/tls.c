@@ -1472,3 +1472,30 @@ fail:
 	SSL_CTX_free(ctx);
 	return NULL;
 }
+
+/*
+ * Watches the read(2) calls OpenSSL makes on the socket (BIO_set_callback_ex(3)): one that
+ * returned fewer bytes than asked emptied the receive queue, so a read loop can stop without the
+ * read that would only return EAGAIN (issue #6: one syscall less per wakeup). Returns ret
+ * unchanged: the operation itself is never altered.
+ */
+static long tls_bio_watch(BIO *b, int oper, const char *argp, size_t len, int argi, long argl,
+			  int ret, size_t *processed)
+{
+	bool *drained = (bool *)BIO_get_callback_arg(b);
+
+	(void)argp;
+	(void)argi;
+	(void)argl;
+	if (drained && oper == (BIO_CB_READ | BIO_CB_RETURN))
+		*drained = ret > 0 && processed && *processed < len;
+	return ret;
+}
+
+void tls_watch_reads(SSL *ssl, bool *drained)
+{
+	BIO *b = SSL_get_rbio(ssl);
+
+	BIO_set_callback_ex(b, tls_bio_watch);
+	BIO_set_callback_arg(b, (char *)drained);
+}

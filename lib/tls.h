@@ -193,6 +193,10 @@ long tls_cert_days_left(const struct tls_cert_info *info, time_t now);
  */
 void tls_conn_describe(const SSL *ssl, char *buf, size_t len);
 
+/* Sets *drained after each read(2) OpenSSL makes on ssl's socket: whether it came back short
+   (the socket's queue is empty). drained must outlive the SSL's reads. */
+void tls_watch_reads(SSL *ssl, bool *drained);
+
 /*
  * Drains this thread's OpenSSL error queue into buf as one line, "reason: detail; reason2"
  * (repeats collapsed, control characters replaced); "" when the queue was empty (e.g. after

@@ -7,6 +7,7 @@
  */
 #include "proto/gro.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "lib/buf.h"
@@ -44,6 +45,15 @@ struct gro_pkt {
 	size_t pay;  /* TCP payload bytes */
 	uint32_t seq;
 };
+
+void gro_describe(const struct gro *g, char *buf, size_t len)
+{
+	snprintf(buf, len,
+		 "%llu packets in %llu writes (%llu merged into super-packets), %llu lost to write "
+		 "errors",
+		 (unsigned long long)g->stats.packets, (unsigned long long)g->stats.writes,
+		 (unsigned long long)g->stats.merged, (unsigned long long)g->stats.errors);
+}
 
 void gro_init(struct gro *g, gro_emit_fn emit, void *arg)
 {

@@ -86,6 +86,8 @@ struct gro {
 };
 
 void gro_init(struct gro *g, gro_emit_fn emit, void *arg);
+/* "N packets in W writes (M merged into super-packets), E lost to write errors", for logs. */
+void gro_describe(const struct gro *g, char *buf, size_t len);
 
 /*
  * One IPv6 packet (len bytes, as it came out of the stream) on its way into the TUN: held for
