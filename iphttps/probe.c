@@ -285,7 +285,7 @@ int probe_main(int argc, char **argv)
 		probe_run(p);
 		probe_judge(&p->f, &r);
 		if (p->o.json)
-			probe_out_json(stdout, p, &r);
+			probe_json_print(stdout, p, &r);
 		else
 			probe_out_human(stdout, p, &r);
 		rc = (int)r.verdict;

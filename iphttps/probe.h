@@ -8,8 +8,8 @@
  * the CONNECT through a proxy, byte I/O with deadlines), probe_tls.c (the main handshake with
  * OpenSSL and its phase), probe_cert.c (the certificate examined and verified), probe_post.c
  * (the IP-HTTPS POST, its answer and a Router Solicitation), probe_audit.c (raw ClientHellos from
- * proto/tlshello: versions, NULL, DHE), probe_out.c (the human report and --json). The judgement is
- * proto/probe, pure.
+ * proto/tlshello: versions, NULL, DHE), probe_out.c (the human report), probe_json.c (--json). The
+ * judgement is proto/probe, pure.
  *
  * --json prints one object:
  * {
@@ -148,8 +148,8 @@ void probe_audit_run(struct probe *p);
 /* Whether the port answers a TLS 1.2 ClientHello with TLS (for an http:// URL that got nothing). */
 bool probe_audit_speaks_tls(struct probe *p);
 
-/* probe_out.c */
+/* probe_out.c, probe_json.c */
 void probe_out_human(FILE *out, const struct probe *p, const struct probe_result *r);
-void probe_out_json(FILE *out, const struct probe *p, const struct probe_result *r);
+void probe_json_print(FILE *out, const struct probe *p, const struct probe_result *r);
 
 #endif

@@ -4,7 +4,7 @@
  * per step that was tried (name, proxy, TCP, TLS, certificate, client certificate, HTTP,
  * audit), the findings with a marker per level, and the verdict with the Windows
  * LastErrorCode a Windows client would most likely show (ms-iphttps.md §5.5) and its fix.
- * --json prints the same as one object (RFC 8259) in the schema of iphttps/probe.h.
+ * --json (probe_json.c) prints the same as one object; both start from the sealed view here.
  *
  * It does not judge (proto/probe does) and does no I/O besides writing to the given stream.
  * Both forms work on a sealed copy of the facts and the result (every string terminated,
@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "iphttps/probe.h"
+#include "iphttps/probe_out.h"
 #include "lib/sbuf.h"
 #include "proto/probe.h"
 #include "proto/winerr.h"
@@ -29,16 +30,6 @@
 #define PROBE_OUT_WIDTH 100  /* columns of the human report */
 #define PROBE_OUT_COL	15   /* where a step's text starts */
 #define PROBE_OUT_TEXT	1536 /* one composed value, before wrapping */
-
-/* Everything both forms print, sealed once. */
-struct probe_out_view {
-	struct probe_facts f;
-	struct probe_result r;
-	char target[sizeof(((struct probe_opts *)0)->url_text)];
-	const struct winerr_info *w;
-	char wname[32];
-	char whex[16]; /* "0x800B0109" */
-};
 
 /* ------------------------------------------------------------------------------------------ */
 /* Sealing */
@@ -90,8 +81,8 @@ static void probe_out_seal_result(struct probe_result *r)
 	}
 }
 
-static void probe_out_view_init(struct probe_out_view *v, const struct probe *p,
-				const struct probe_result *r)
+void probe_out_view_init(struct probe_out_view *v, const struct probe *p,
+			 const struct probe_result *r)
 {
 	v->f = p->f;
 	v->r = *r;
@@ -108,7 +99,7 @@ static void probe_out_view_init(struct probe_out_view *v, const struct probe *p,
 /* Names shared by both forms */
 
 /* TLS AlertDescription names, as OpenSSL spells them (RFC 8446 §6, RFC 5246 §7.2). */
-static const char *probe_out_alert_name(int alert)
+const char *probe_out_alert_name(int alert)
 {
 	static const struct {
 		int code;
@@ -156,7 +147,7 @@ static const char *probe_out_alert_name(int alert)
 	return "unknown";
 }
 
-static const char *probe_out_iphttps_name(enum probe_iphttps i)
+const char *probe_out_iphttps_name(enum probe_iphttps i)
 {
 	switch (i) {
 	case PROBE_IPHTTPS_YES:
@@ -170,7 +161,7 @@ static const char *probe_out_iphttps_name(enum probe_iphttps i)
 }
 
 /* "2026-12-07T02:00:00Z" (RFC 3339 §5.6, UTC); "" when the time cannot be broken down. */
-static void probe_out_time(time_t t, char *buf, size_t len)
+void probe_out_time(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
 
@@ -178,303 +169,24 @@ static void probe_out_time(time_t t, char *buf, size_t len)
 		buf[0] = '\0';
 }
 
-static bool probe_out_resolve_tried(const struct probe_facts *f)
+bool probe_out_resolve_tried(const struct probe_facts *f)
 {
 	return f->resolved || f->gai_error != 0 || f->no_data;
 }
 
-static const char *probe_out_resolve_error(const struct probe_facts *f)
+const char *probe_out_resolve_error(const struct probe_facts *f)
 {
 	if (f->gai_error != 0)
 		return gai_strerror(f->gai_error);
 	return f->no_data ? "the name has no address" : NULL;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* JSON (RFC 8259), pretty-printed with two spaces per level */
-
-struct probe_out_js {
-	struct sbuf b;
-	int depth;
-	bool first; /* nothing written yet in the innermost object or array */
-};
-
-/* Starts a member ("key": ), or an array element when key is NULL. */
-static void probe_out_js_key(struct probe_out_js *j, const char *key)
-{
-	sbuf_printf(&j->b, "%s\n%*s", j->first ? "" : ",", 2 * j->depth, "");
-	j->first = false;
-	if (key) {
-		sbuf_json_str(&j->b, key);
-		sbuf_add(&j->b, ": ", 2);
-	}
-}
-
-/* c is '{' or '['. */
-static void probe_out_js_open(struct probe_out_js *j, const char *key, char c)
-{
-	probe_out_js_key(j, key);
-	sbuf_add(&j->b, &c, 1);
-	j->depth++;
-	j->first = true;
-}
-
-static void probe_out_js_close(struct probe_out_js *j, char c)
-{
-	j->depth--;
-	if (!j->first)
-		sbuf_printf(&j->b, "\n%*s", 2 * j->depth, "");
-	sbuf_add(&j->b, &c, 1);
-	j->first = false;
-}
-
-/* A string, or null when s is NULL. */
-static void probe_out_js_str(struct probe_out_js *j, const char *key, const char *s)
-{
-	probe_out_js_key(j, key);
-	if (s)
-		sbuf_json_str(&j->b, s);
-	else
-		sbuf_add(&j->b, "null", 4);
-}
-
-/* A string, or null when s is empty. */
-static void probe_out_js_opt(struct probe_out_js *j, const char *key, const char *s)
-{
-	probe_out_js_str(j, key, s[0] ? s : NULL);
-}
-
-static void probe_out_js_bool(struct probe_out_js *j, const char *key, bool v)
-{
-	probe_out_js_key(j, key);
-	sbuf_printf(&j->b, "%s", v ? "true" : "false");
-}
-
-/* A number, or null when !have. */
-static void probe_out_js_int(struct probe_out_js *j, const char *key, long long v, bool have)
-{
-	probe_out_js_key(j, key);
-	if (have)
-		sbuf_printf(&j->b, "%lld", v);
-	else
-		sbuf_add(&j->b, "null", 4);
-}
-
-static void probe_out_js_null(struct probe_out_js *j, const char *key)
-{
-	probe_out_js_str(j, key, NULL);
-}
-
-static void probe_out_js_time(struct probe_out_js *j, const char *key, time_t t)
-{
-	char buf[32];
-
-	probe_out_time(t, buf, sizeof(buf));
-	probe_out_js_str(j, key, buf);
-}
-
-static void probe_out_js_head(struct probe_out_js *j, const struct probe_out_view *v)
-{
-	const struct probe_result *r = &v->r;
-
-	probe_out_js_str(j, "target", v->target);
-	probe_out_js_str(j, "verdict", probe_verdict_name(r->verdict));
-	probe_out_js_int(j, "exit", (long long)r->verdict, true);
-	probe_out_js_str(j, "iphttps", probe_out_iphttps_name(r->iphttps));
-	probe_out_js_bool(j, "nmap", v->f.nmap_match);
-	probe_out_js_str(j, "summary", r->summary);
-	probe_out_js_str(j, "fix", r->fix);
-	probe_out_js_open(j, "windows", '{');
-	probe_out_js_str(j, "code", v->whex);
-	probe_out_js_str(j, "name", v->wname);
-	probe_out_js_str(j, "meaning", v->w->meaning);
-	probe_out_js_str(j, "fix", v->w->fix);
-	probe_out_js_close(j, '}');
-}
-
-static void probe_out_js_net(struct probe_out_js *j, const struct probe_facts *f)
-{
-	probe_out_js_open(j, "resolve", '{');
-	probe_out_js_bool(j, "tried", probe_out_resolve_tried(f));
-	probe_out_js_bool(j, "ok", f->resolved);
-	probe_out_js_str(j, "error", probe_out_resolve_error(f));
-	probe_out_js_open(j, "addresses", '[');
-	for (size_t i = 0; i < f->naddrs; i++)
-		probe_out_js_str(j, NULL, f->addrs[i]);
-	probe_out_js_close(j, ']');
-	probe_out_js_close(j, '}');
-	if (f->proxy) {
-		probe_out_js_open(j, "proxy", '{');
-		probe_out_js_str(j, "url", f->proxy_name);
-		probe_out_js_str(j, "tcp", probe_tcp_name(f->proxy_tcp));
-		probe_out_js_str(j, "answer", probe_hello_name(f->proxy_answer));
-		probe_out_js_int(j, "status", f->proxy_status, f->proxy_status != 0);
-		probe_out_js_str(j, "reason", f->proxy_reason);
-		probe_out_js_close(j, '}');
-	} else {
-		probe_out_js_null(j, "proxy");
-	}
-	probe_out_js_open(j, "tcp", '{');
-	probe_out_js_str(j, "result", probe_tcp_name(f->tcp));
-	probe_out_js_str(j, "peer", f->tcp_peer);
-	probe_out_js_opt(j, "error", f->tcp_error);
-	probe_out_js_opt(j, "failed_before", f->tcp_failed);
-	probe_out_js_close(j, '}');
-}
-
-static void probe_out_js_tls(struct probe_out_js *j, const struct probe_facts *f)
-{
-	probe_out_js_open(j, "tls", '{');
-	probe_out_js_str(j, "result", probe_hello_name(f->tls));
-	probe_out_js_str(j, "failed_after", probe_phase_name(f->phase));
-	probe_out_js_int(j, "alert", f->alert, f->alert >= 0);
-	probe_out_js_str(j, "alert_name", f->alert >= 0 ? probe_out_alert_name(f->alert) : NULL);
-	probe_out_js_str(j, "version", f->tls_version);
-	probe_out_js_str(j, "cipher", f->tls_cipher);
-	probe_out_js_bool(j, "null_cipher", f->tls_null);
-	probe_out_js_bool(j, "client_cert_requested", f->cert_asked);
-	probe_out_js_bool(j, "client_cert_sent", f->cert_sent);
-	probe_out_js_opt(j, "error", f->tls_error);
-	probe_out_js_close(j, '}');
-}
-
-/* OpenSSL's words for the first verification error; its number when it gave none. */
-static void probe_out_verify_text(const struct probe_facts *f, char *buf, size_t len)
+void probe_out_verify_text(const struct probe_facts *f, char *buf, size_t len)
 {
 	if (f->verify_text[0])
 		snprintf(buf, len, "%s", f->verify_text);
 	else
 		snprintf(buf, len, "verify error %ld", f->verify_error);
-}
-
-static void probe_out_js_cert_checks(struct probe_out_js *j, const struct probe_facts *f)
-{
-	char why[PROBE_TEXT + 32];
-
-	probe_out_verify_text(f, why, sizeof(why));
-	probe_out_js_bool(j, "trusted", !f->untrusted);
-	probe_out_js_str(j, "verify_error", f->verify_error != 0 ? why : NULL);
-	probe_out_js_bool(j, "untrusted", f->untrusted);
-	probe_out_js_bool(j, "expired", f->expired);
-	probe_out_js_bool(j, "not_yet_valid", f->not_yet_valid);
-	probe_out_js_bool(j, "name_mismatch", f->name_mismatch);
-	probe_out_js_bool(j, "wrong_usage", f->wrong_usage);
-	probe_out_js_bool(j, "revoked", f->revoked);
-}
-
-static void probe_out_js_cert(struct probe_out_js *j, const struct probe_facts *f)
-{
-	if (!f->cert) {
-		probe_out_js_null(j, "certificate");
-		return;
-	}
-	probe_out_js_open(j, "certificate", '{');
-	probe_out_js_str(j, "subject", f->subject);
-	probe_out_js_str(j, "issuer", f->issuer);
-	probe_out_js_opt(j, "cn", f->cn);
-	probe_out_js_str(j, "san", f->san);
-	probe_out_js_time(j, "not_before", f->not_before);
-	probe_out_js_time(j, "not_after", f->not_after);
-	probe_out_js_int(j, "days_left", f->days_left, true);
-	probe_out_js_str(j, "key", f->key);
-	probe_out_js_bool(j, "rsa", f->key_rsa);
-	probe_out_js_str(j, "sha256", f->sha256);
-	probe_out_js_bool(j, "self_signed", f->self_signed);
-	probe_out_js_bool(j, "crl_distribution_point", f->has_cdp);
-	probe_out_js_open(j, "chain", '[');
-	for (size_t i = 0; i < f->chain_len; i++)
-		probe_out_js_str(j, NULL, f->chain[i]);
-	probe_out_js_close(j, ']');
-	probe_out_js_cert_checks(j, f);
-	probe_out_js_close(j, '}');
-}
-
-static void probe_out_js_http(struct probe_out_js *j, const struct probe_facts *f)
-{
-	probe_out_js_open(j, "http", '{');
-	probe_out_js_bool(j, "sent", f->http_sent);
-	probe_out_js_str(j, "result", probe_hello_name(f->http));
-	probe_out_js_int(j, "status", f->status, f->status != 0);
-	probe_out_js_str(j, "reason", f->reason);
-	probe_out_js_str(j, "server", f->server);
-	/* Content-Length is 64 bits wide (nmap and Windows send 2^64-1): not a long long. */
-	probe_out_js_key(j, "content_length");
-	if (f->has_length)
-		sbuf_printf(&j->b, "%" PRIu64, f->length);
-	else
-		sbuf_add(&j->b, "null", 4);
-	probe_out_js_bool(j, "chunked", f->chunked);
-	probe_out_js_bool(j, "body_open", f->body_open);
-	probe_out_js_bool(j, "body_ended", f->body_ended);
-	probe_out_js_bool(j, "body_not_ipv6", f->body_not_ipv6);
-	probe_out_js_bool(j, "port_speaks_tls", f->http_is_tls);
-	probe_out_js_bool(j, "router_advertisement", f->ra);
-	probe_out_js_opt(j, "prefix", f->ra_prefix);
-	probe_out_js_opt(j, "snippet", f->snippet);
-	probe_out_js_close(j, '}');
-}
-
-static void probe_out_js_audit(struct probe_out_js *j, const struct probe_out_view *v)
-{
-	const struct probe_facts *f = &v->f;
-
-	if (!f->audited) {
-		probe_out_js_null(j, "audit");
-		return;
-	}
-	probe_out_js_open(j, "audit", '{');
-	probe_out_js_open(j, "versions", '{');
-	for (int i = 0; i < PROBE_NVER; i++)
-		probe_out_js_str(j, probe_ver_name((enum probe_ver)i), probe_hello_name(f->ver[i]));
-	probe_out_js_close(j, '}');
-	probe_out_js_open(j, "null", '{');
-	probe_out_js_str(j, "result", probe_hello_name(f->null_hello));
-	probe_out_js_int(j, "alert", f->null_alert, f->null_alert >= 0);
-	probe_out_js_opt(j, "suite", f->null_suite);
-	probe_out_js_close(j, '}');
-	probe_out_js_open(j, "dhe", '{');
-	probe_out_js_str(j, "result", probe_hello_name(f->dhe_hello));
-	probe_out_js_int(j, "bits", f->dhe_bits, f->dhe_bits > 0);
-	probe_out_js_close(j, '}');
-	probe_out_js_str(j, "rating", v->r.audit);
-	probe_out_js_close(j, '}');
-}
-
-static void probe_out_js_findings(struct probe_out_js *j, const struct probe_result *r)
-{
-	probe_out_js_open(j, "findings", '[');
-	for (size_t i = 0; i < r->nfindings; i++) {
-		probe_out_js_open(j, NULL, '{');
-		probe_out_js_str(j, "level", probe_level_name(r->findings[i].level));
-		probe_out_js_str(j, "topic", r->findings[i].topic);
-		probe_out_js_str(j, "text", r->findings[i].text);
-		probe_out_js_close(j, '}');
-	}
-	probe_out_js_close(j, ']');
-}
-
-void probe_out_json(FILE *out, const struct probe *p, const struct probe_result *r)
-{
-	struct probe_out_view v;
-	struct probe_out_js j = {.depth = 1, .first = true}; /* inside the outer object */
-
-	probe_out_view_init(&v, p, r);
-	sbuf_init(&j.b);
-	sbuf_add(&j.b, "{", 1);
-	probe_out_js_head(&j, &v);
-	probe_out_js_net(&j, &v.f);
-	probe_out_js_tls(&j, &v.f);
-	probe_out_js_cert(&j, &v.f);
-	probe_out_js_http(&j, &v.f);
-	probe_out_js_audit(&j, &v);
-	probe_out_js_findings(&j, &v.r);
-	sbuf_add(&j.b, "\n}\n", 3);
-	/* A truncated object would be invalid JSON: print a valid one that says so instead. */
-	if (j.b.err)
-		fputs("{\"error\": \"out of memory\"}\n", out);
-	else
-		fwrite(j.b.p, 1, j.b.len, out);
-	sbuf_free(&j.b);
 }
 
 /* ------------------------------------------------------------------------------------------ */
