@@ -152,7 +152,7 @@ static void probe_json_tls(struct probe_json *j, const struct probe_facts *f)
 	probe_json_str(j, "result", probe_hello_name(f->tls));
 	probe_json_str(j, "failed_after", probe_phase_name(f->phase));
 	probe_json_int(j, "alert", f->alert, f->alert >= 0);
-	probe_json_str(j, "alert_name", f->alert >= 0 ? probe_out_alert_name(f->alert) : NULL);
+	probe_json_str(j, "alert_name", f->alert >= 0 ? probe_alert_name(f->alert) : NULL);
 	probe_json_str(j, "version", f->tls_version);
 	probe_json_str(j, "cipher", f->tls_cipher);
 	probe_json_bool(j, "null_cipher", f->tls_null);

@@ -98,55 +98,6 @@ void probe_out_view_init(struct probe_out_view *v, const struct probe *p,
 /* ------------------------------------------------------------------------------------------ */
 /* Names shared by both forms */
 
-/* TLS AlertDescription names, as OpenSSL spells them (RFC 8446 §6, RFC 5246 §7.2). */
-const char *probe_out_alert_name(int alert)
-{
-	static const struct {
-		int code;
-		const char *name;
-	} names[] = {
-	    {0, "close notify"},
-	    {10, "unexpected message"},
-	    {20, "bad record mac"},
-	    {21, "decryption failed"},
-	    {22, "record overflow"},
-	    {30, "decompression failure"},
-	    {40, "handshake failure"},
-	    {41, "no certificate"},
-	    {42, "bad certificate"},
-	    {43, "unsupported certificate"},
-	    {44, "certificate revoked"},
-	    {45, "certificate expired"},
-	    {46, "certificate unknown"},
-	    {47, "illegal parameter"},
-	    {48, "unknown CA"},
-	    {49, "access denied"},
-	    {50, "decode error"},
-	    {51, "decrypt error"},
-	    {60, "export restriction"},
-	    {70, "protocol version"},
-	    {71, "insufficient security"},
-	    {80, "internal error"},
-	    {86, "inappropriate fallback"},
-	    {90, "user canceled"},
-	    {100, "no renegotiation"},
-	    {109, "missing extension"},
-	    {110, "unsupported extension"},
-	    {111, "certificate unobtainable"},
-	    {112, "unrecognized name"},
-	    {113, "bad certificate status response"},
-	    {114, "bad certificate hash value"},
-	    {115, "unknown PSK identity"},
-	    {116, "certificate required"},
-	    {120, "no application protocol"},
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].code == alert)
-			return names[i].name;
-	return "unknown";
-}
-
 const char *probe_out_iphttps_name(enum probe_iphttps i)
 {
 	switch (i) {
@@ -372,7 +323,7 @@ static void probe_out_h_tcp(FILE *out, const struct probe_facts *f)
 static void probe_out_hello_what(enum probe_hello h, int alert, char *t, size_t len)
 {
 	if (h == PROBE_HELLO_ALERT && alert >= 0)
-		probe_out_cat(t, len, "alert %d %s", alert, probe_out_alert_name(alert));
+		probe_out_cat(t, len, "alert %d %s", alert, probe_alert_name(alert));
 	else
 		probe_out_cat(t, len, "%s", probe_out_hello_text(h));
 }

@@ -26,8 +26,6 @@ struct probe_out_view {
 /* Seals copies of p's facts and r (every string terminated, every count clamped). */
 void probe_out_view_init(struct probe_out_view *v, const struct probe *p,
 			 const struct probe_result *r);
-/* TLS AlertDescription name, as OpenSSL spells it; "unknown alert" for others. */
-const char *probe_out_alert_name(int alert);
 /* "yes", "no", "unknown". */
 const char *probe_out_iphttps_name(enum probe_iphttps i);
 /* "2026-12-07T02:00:00Z" */

@@ -8,6 +8,9 @@
 
 #include "proto/ip6.h"
 
+#include "lib/buf.h"
+#include "proto/cksum.h"
+
 static int ip6_read_hdr(struct ip6_view *v, struct buf_cur *c)
 {
 	uint32_t w0;
@@ -120,21 +123,6 @@ void ip6_prefix_mask(struct in6_addr *a, unsigned plen)
 	}
 }
 
-/* RFC 1071 sum of 16-bit words, an odd trailing byte padded with zero. */
-static uint64_t ip6_sum(uint64_t sum, const uint8_t *p, size_t len)
-{
-	struct buf_cur c;
-	uint16_t w;
-	uint8_t b;
-
-	buf_cur_init(&c, p, len);
-	while (buf_get_u16(&c, &w) == 0)
-		sum += w;
-	if (buf_get_u8(&c, &b) == 0)
-		sum += (uint32_t)b << 8;
-	return sum;
-}
-
 uint16_t ip6_cksum(const struct in6_addr *src, const struct in6_addr *dst, uint8_t nxt,
 		   const uint8_t *data, size_t len)
 {
@@ -142,15 +130,13 @@ uint16_t ip6_cksum(const struct in6_addr *src, const struct in6_addr *dst, uint8
 
 	/* RFC 8200 §8.1 pseudo-header: source, destination, 32-bit upper-layer length, three
 	 * zero bytes and the Next Header value. */
-	sum = ip6_sum(sum, src->s6_addr, 16);
-	sum = ip6_sum(sum, dst->s6_addr, 16);
+	sum = cksum_add(sum, src->s6_addr, 16);
+	sum = cksum_add(sum, dst->s6_addr, 16);
 	sum += (uint64_t)len >> 16;
 	sum += len & 0xffff;
 	sum += nxt;
-	sum = ip6_sum(sum, data, len);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	sum = cksum_add(sum, data, len);
+	return (uint16_t)~cksum_fold(sum);
 }
 
 bool ip6_icmp6_cksum_ok(const struct in6_addr *src, const struct in6_addr *dst, const uint8_t *icmp,

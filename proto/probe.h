@@ -214,6 +214,9 @@ const char *probe_tcp_name(enum probe_tcp t);
 const char *probe_verdict_name(enum probe_verdict v);
 /* "SSLv3", "TLSv1.0", ... "TLSv1.3". */
 const char *probe_ver_name(enum probe_ver v);
+/* A TLS AlertDescription's name as OpenSSL spells it (RFC 8446 §6, RFC 5246 §7.2), "unknown"
+   for a value without one. */
+const char *probe_alert_name(int alert);
 /* "info", "good", "warning", "error". */
 const char *probe_level_name(enum probe_level l);
 

@@ -22,33 +22,6 @@ static const char probe_sec_fix_null[] =
     "enable TLS_RSA_WITH_NULL_SHA256 and TLS_RSA_WITH_NULL_SHA (with an RSA certificate) on the "
     "device that terminates TLS, or make it reset such connections instead of sending an alert";
 
-/* "alert 40 (handshake failure)" for the alerts a refusing server sends; the number otherwise. */
-static const char *probe_sec_alert_name(int alert)
-{
-	switch (alert) {
-	case 40:
-		return "handshake failure";
-	case 42:
-		return "bad certificate";
-	case 47:
-		return "illegal parameter";
-	case 48:
-		return "unknown CA";
-	case 70:
-		return "protocol version";
-	case 71:
-		return "insufficient security";
-	case 80:
-		return "internal error";
-	case 112:
-		return "unrecognized name";
-	case 116:
-		return "certificate required";
-	default:
-		return "other";
-	}
-}
-
 /*
  * §3.4 [WIN]: a Windows 8+ client offers only the NULL suites first. A fatal alert to that
  * hello surfaces as 0x80090326 and the client never tries its encrypted list; a reset or close
@@ -72,7 +45,7 @@ void probe_sec_null(struct probe_jctx *j)
 		probe_add(j, PROBE_ERROR, "null",
 			  "a NULL-only ClientHello (Windows 8+) gets alert %d (%s) right after the "
 			  "ClientHello: those clients show 0x80090326 and never fall back",
-			  f->null_alert, probe_sec_alert_name(f->null_alert));
+			  f->null_alert, probe_alert_name(f->null_alert));
 		probe_decide(j, PROBE_FAILED, WINERR_SEC_E_ILLEGAL_MESSAGE, probe_sec_fix_null,
 			     "Windows 8+ clients fail right after the ClientHello: no NULL suites "
 			     "(alert %d); Windows 7 clients are not affected",
@@ -120,9 +93,9 @@ static void probe_sec_tls_alert(struct probe_jctx *j)
 				   : "client-certificate authentication is misconfigured on the "
 				     "server or load balancer";
 	probe_add(j, PROBE_ERROR, "tls", "TLS handshake failed %s: alert %d (%s)", after, f->alert,
-		  probe_sec_alert_name(f->alert));
+		  probe_alert_name(f->alert));
 	probe_decide(j, PROBE_FAILED, code, fix, "TLS handshake failed %s (alert %d, %s)", after,
-		     f->alert, probe_sec_alert_name(f->alert));
+		     f->alert, probe_alert_name(f->alert));
 }
 
 /* A reset, close or silence: a NULL-only refusal by design, or a device that is no TLS server. */
